@@ -1,0 +1,7 @@
+"""``python -m sgdlab``: the command line."""
+
+import sys
+
+from sgdlab.cli import main
+
+sys.exit(main())

@@ -1,0 +1,154 @@
+"""Command line: ``python -m sgdlab run [flags]``; every flag comes from a config field.
+
+    python -m sgdlab run --format notebook          # the notebook's 20 lines
+    python -m sgdlab run --lr 0.5 --sampling shuffle --format csv
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from dataclasses import MISSING, asdict, fields
+from typing import Any, Callable, NoReturn, Sequence
+
+from sgdlab.config import DataConfig, TrainConfig, spec
+
+CONFIGS = (DataConfig, TrainConfig)
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line and exit 2, without the usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def flag(name: str) -> str:
+    """The command-line flag of config field ``name``: underscores become dashes."""
+    return "--" + name.replace("_", "-")
+
+
+def add_config_flags(parser: argparse.ArgumentParser) -> None:
+    """One flag per field of every config class, help and default from the field."""
+    for cls in CONFIGS:
+        group = parser.add_argument_group(cls.__name__, cls.__doc__)
+        for f in fields(cls):
+            s = spec(cls, f.name)
+            assert f.default is not MISSING
+            text = s.help_en.replace("%", "%%")
+            if isinstance(f.default, bool):
+                group.add_argument(flag(f.name), action=argparse.BooleanOptionalAction,
+                                   default=f.default, help=f"{text} (default: %(default)s)")
+            else:
+                fmt = "d" if isinstance(f.default, int) else "g"
+                rng = (f" [{s.lo:{fmt}}..{s.hi:{fmt}}]"
+                       if s.lo is not None and s.hi is not None else "")
+                group.add_argument(flag(f.name), type=type(f.default), default=f.default,
+                                   choices=s.choices or None, metavar=_metavar(f.default, s),
+                                   help=f"{text}{rng} (default: %(default)s)")
+
+
+def _metavar(default: Any, s: Any) -> str | None:
+    return "{" + ",".join(s.choices) + "}" if s.choices else type(default).__name__.upper()
+
+
+def configs_from(args: argparse.Namespace) -> tuple[DataConfig, TrainConfig]:
+    """Build both configs from parsed flags; a bad value raises ValueError naming its flag."""
+    built = []
+    for cls in CONFIGS:
+        values = {f.name: getattr(args, f.name) for f in fields(cls)}
+        try:
+            built.append(cls(**values))
+        except ValueError as e:
+            raise ValueError(_name_flag(str(e), values)) from None
+    data_config, train_config = built
+    if train_config.batch_size > data_config.n:
+        raise ValueError(f"--batch-size ({train_config.batch_size}) is larger than --n "
+                         f"({data_config.n})")
+    return data_config, train_config  # type: ignore[return-value]
+
+
+def _name_flag(message: str, values: dict[str, Any]) -> str:
+    """Turn a config message that starts with a field name into one that names the flag."""
+    for name in sorted(values, key=len, reverse=True):
+        if message.startswith(name):
+            return flag(name) + message[len(name):]
+    return message
+
+
+def _finite(v: float) -> float | None:
+    return v if math.isfinite(v) else None
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Train once and print the history as the notebook, CSV or JSON."""
+    from sgdlab.train import train
+
+    data_config, train_config = configs_from(args)
+    history = train(data_config, train_config)
+    out = sys.stdout
+    if args.format == "notebook":
+        out.write("".join(line + "\n" for line in history.notebook_lines()))
+        if history.diverged_at is not None:
+            print(f"Diverged at step {history.diverged_at}", file=sys.stderr)
+    elif args.format == "csv":
+        history.to_frame().to_csv(out, index=False, lineterminator="\n")
+    else:
+        frame = history.to_frame()
+        rows = [{k: (_finite(v) if isinstance(v, float) else v) for k, v in row.items()}
+                for row in frame.to_dict(orient="records")]
+        json.dump({"data": asdict(data_config), "train": asdict(train_config),
+                   "initial_total_loss": history.initial_total_loss,
+                   "diverged_at": history.diverged_at, "history": rows}, out, indent=1)
+        out.write("\n")
+    return 0
+
+
+def _add_run(parser: argparse.ArgumentParser) -> None:
+    add_config_flags(parser)
+    parser.add_argument("--format", choices=("notebook", "csv", "json"), default="notebook",
+                        help="notebook: the notebook's printed lines; csv: one row per "
+                             "update; json: settings and history (default: %(default)s)")
+
+
+# name -> (help, add its flags, handler); later features add their commands here.
+COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None],
+                          Callable[[argparse.Namespace], int]]] = {
+    "run": ("train once and print the step log", _add_run, cmd_run),
+}
+
+
+def make_parser() -> argparse.ArgumentParser:
+    """The ``sgdlab`` parser with one sub-command per entry of :data:`COMMANDS`."""
+    parser = _Parser(prog="sgdlab", description=__doc__,
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for name, (text, add, handler) in COMMANDS.items():
+        p = sub.add_parser(name, help=text, description=text)
+        add(p)
+        p.set_defaults(handler=handler)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``python -m sgdlab`` and the ``sgdlab`` script."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = make_parser()
+    if argv in (["-h"], ["--help"]):
+        # The top-level help documents every flag too, not just the command names.
+        parser.print_help()
+        for name, (_, add, _) in COMMANDS.items():
+            p = _Parser(prog=f"sgdlab {name}", add_help=False, usage=argparse.SUPPRESS)
+            add(p)
+            print(f"\n`sgdlab {name}` flags:\n{p.format_help()}")
+        return 0
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except ValueError as e:
+        print(f"sgdlab {args.command}: error: {e}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0

@@ -1,0 +1,183 @@
+"""Frozen settings for data and training: the single owner of every default.
+
+Each field carries its meaning, range and labels in ``metadata`` (see
+:func:`spec`), so the CLI flags, the sidebar widgets and the URL parameters
+are all derived from here, never typed out again.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+# Guards that protect a shared server from one user (and a laptop from a typo).
+MAX_POINTS = 100_000
+MAX_STEPS = 10_000
+MAX_SEED = 2**31 - 1
+DIVERGENCE_LOSS = 1e10  # a loss above this counts as diverged
+
+SAMPLINGS = ("sequential", "shuffle", "replacement")
+OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam", "rmsprop", "adagrad")
+SCHEDULES = ("constant", "step", "exponential", "cosine")
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What a setting means: labels and help in both languages, and its range."""
+
+    en: str
+    zh: str
+    help_en: str
+    help_zh: str
+    lo: float | None = None
+    hi: float | None = None
+    choices: tuple[str, ...] = ()
+    log: bool = False  # a slider over orders of magnitude
+
+
+def _f(default: Any, spec: Spec) -> Any:
+    return field(default=default, metadata={"spec": spec})
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """The synthetic data y = slope * x + intercept + noise, as in the notebook."""
+
+    seed: int = _f(1024, Spec(
+        "Data seed", "数据随机种子",
+        "torch.manual_seed before the data is drawn; 1024 is the notebook's.",
+        "生成数据前调用 torch.manual_seed 的种子;笔记本用的是 1024。",
+        0, MAX_SEED))
+    n: int = _f(200, Spec(
+        "Points", "数据点数",
+        "How many points, evenly spaced in x.",
+        "数据点的个数,x 均匀分布。",
+        2, MAX_POINTS))
+    x_min: float = _f(100.0, Spec(
+        "x from", "x 起点", "Smallest raw x (before standardizing).",
+        "原始 x 的最小值(归一化之前)。", -1e6, 1e6))
+    x_max: float = _f(300.0, Spec(
+        "x to", "x 终点", "Largest raw x (before standardizing).",
+        "原始 x 的最大值(归一化之前)。", -1e6, 1e6))
+    slope: float = _f(10.0, Spec(
+        "True slope", "真实斜率", "The a in y = a*x + b + noise.",
+        "y = a*x + b + 噪声 中的 a。", -1e4, 1e4))
+    intercept: float = _f(5.0, Spec(
+        "True intercept", "真实截距", "The b in y = a*x + b + noise.",
+        "y = a*x + b + 噪声 中的 b。", -1e4, 1e4))
+    noise: float = _f(1.0, Spec(
+        "Noise std", "噪声标准差",
+        "Standard deviation of the Gaussian noise added to y.",
+        "加到 y 上的高斯噪声的标准差。", 0.0, 1e3))
+    standardize: bool = _f(True, Spec(
+        "Standardize x", "归一化 x",
+        "Centre x and divide by its std. Off keeps raw x (100..300), where "
+        "plain gradient descent is unstable, as the notebook warns.",
+        "把 x 减去均值再除以标准差。关闭后保留原始 x(100..300),"
+        "正如笔记本所说,梯度下降会很不稳定。"))
+
+    def __post_init__(self) -> None:
+        check(self)
+        if not self.x_max > self.x_min:
+            raise ValueError("x_max must be greater than x_min (an x range of zero width "
+                             "has no slope to learn)")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How the line is fitted: the notebook's mini-batch SGD and its variations."""
+
+    lr: float = _f(0.1, Spec(
+        "Learning rate", "学习率",
+        "Step size of each update. Too large and training diverges.",
+        "每次更新的步长。太大会发散。", 1e-6, 10.0, log=True))
+    batch_size: int = _f(20, Spec(
+        "Batch size", "批次大小",
+        "Points per update. Equal to the number of points = full-batch gradient descent.",
+        "每次更新用的数据点数。等于数据点总数时就是全量梯度下降。", 1, MAX_POINTS))
+    steps: int = _f(20, Spec(
+        "Steps", "训练步数", "How many updates to run.",
+        "参数更新的次数。", 1, MAX_STEPS))
+    sampling: str = _f("sequential", Spec(
+        "Sampling", "取样方式",
+        "sequential: batches in order, as in the notebook; shuffle: reshuffle every "
+        "epoch; replacement: draw each batch with replacement.",
+        "sequential:按顺序取批次(同笔记本);shuffle:每轮重新打乱;"
+        "replacement:有放回地随机抽取。", choices=SAMPLINGS))
+    optimizer: str = _f("sgd", Spec(
+        "Optimizer", "优化算法",
+        "Any torch.optim optimizer; 'momentum' and 'nesterov' are SGD with momentum.",
+        "torch.optim 中的优化器;momentum 和 nesterov 是带动量的 SGD。",
+        choices=OPTIMIZERS))
+    momentum: float = _f(0.9, Spec(
+        "Momentum", "动量",
+        "Momentum coefficient for 'momentum' and 'nesterov' (ignored otherwise).",
+        "momentum 与 nesterov 的动量系数(其他优化器不用)。", 0.0, 0.999))
+    accumulation: int = _f(1, Spec(
+        "Gradient accumulation", "梯度累积",
+        "Split each update's batch into this many micro-batches and add up their "
+        "gradients; 1 = off. The batch size must divide evenly.",
+        "把每次更新的批次拆成这么多个小批次并累加梯度;1 表示不拆。批次大小必须能整除。",
+        1, 1024))
+    schedule: str = _f("constant", Spec(
+        "LR schedule", "学习率调度",
+        "constant; step: multiply by gamma every decay_every steps; exponential: the "
+        "same decay, smoothly; cosine: anneal to zero over the run.",
+        "constant:不变;step:每 decay_every 步乘以 gamma;exponential:同样的衰减但平滑;"
+        "cosine:在整个训练中余弦退火到零。", choices=SCHEDULES))
+    gamma: float = _f(0.5, Spec(
+        "Decay factor", "衰减系数",
+        "For step/exponential schedules: the learning rate is multiplied by this "
+        "every decay_every steps.",
+        "step/exponential 调度:学习率每 decay_every 步乘以该系数。", 0.01, 1.0))
+    decay_every: int = _f(10, Spec(
+        "Decay every", "衰减间隔",
+        "For step/exponential schedules: steps per decay by gamma.",
+        "step/exponential 调度:每隔多少步衰减一次。", 1, MAX_STEPS))
+    sampling_seed: int = _f(0, Spec(
+        "Sampling seed", "取样种子",
+        "Seed of the batch order for shuffle and replacement sampling.",
+        "shuffle 和 replacement 取样时批次顺序的随机种子。", 0, MAX_SEED))
+
+    def __post_init__(self) -> None:
+        check(self)
+        if self.batch_size % self.accumulation:
+            raise ValueError(
+                f"accumulation ({self.accumulation}) must divide batch_size "
+                f"({self.batch_size}) evenly")
+
+
+def spec(config: Any, name: str) -> Spec:
+    """The :class:`Spec` of field ``name`` of a config class or instance."""
+    for f in fields(config):
+        if f.name == name:
+            return f.metadata["spec"]
+    raise KeyError(name)
+
+
+def check(config: Any) -> None:
+    """Raise ValueError naming the first field whose value is of the wrong type or out of range."""
+    for f in fields(config):
+        s: Spec = f.metadata["spec"]
+        value = getattr(config, f.name)
+        kind = type(f.default)
+        if kind is bool:
+            ok = isinstance(value, bool)
+        elif kind is int:
+            ok = isinstance(value, int) and not isinstance(value, bool)
+        elif kind is float:
+            ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        else:
+            ok = isinstance(value, str)
+        if not ok:
+            raise ValueError(f"{f.name} must be {kind.__name__}, got {value!r}")
+        if kind in (int, float):
+            if not math.isfinite(value):
+                raise ValueError(f"{f.name} must be a finite number, got {value!r}")
+            if s.lo is not None and value < s.lo:
+                raise ValueError(f"{f.name} must be at least {s.lo:g}, got {value!r}")
+            if s.hi is not None and value > s.hi:
+                raise ValueError(f"{f.name} must be at most {s.hi:g}, got {value!r}")
+        if s.choices and value not in s.choices:
+            raise ValueError(f"{f.name} must be one of {', '.join(s.choices)}, got {value!r}")

@@ -1,0 +1,148 @@
+"""The notebook's training loop, generalised: torch.optim updates on y = a*x + b -> History."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+import numpy as np
+import torch
+
+from sgdlab.config import DIVERGENCE_LOSS, DataConfig, TrainConfig
+from sgdlab.data import Data, make_data
+from sgdlab.history import History, total_loss_fn
+from sgdlab.sampling import Sampler
+
+CHECK_EVERY = 32  # divergence is checked in chunks: one sync per chunk, not per step
+
+
+class Line(torch.nn.Module):
+    """y = a * x + b with scalar parameters a and b, both starting at zero."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.a = torch.nn.Parameter(torch.zeros(()))
+        self.b = torch.nn.Parameter(torch.zeros(()))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.a * x + self.b
+
+
+def mse(y: torch.Tensor, y_pred: torch.Tensor) -> torch.Tensor:
+    """The notebook's loss: mean squared error."""
+    return (y - y_pred).pow(2).mean()
+
+
+def make_optimizer(params: Iterable[torch.nn.Parameter] | list[dict],
+                   config: TrainConfig) -> torch.optim.Optimizer:
+    """The torch.optim optimizer named by ``config.optimizer``."""
+    lr, name = config.lr, config.optimizer
+    if name == "sgd":
+        return torch.optim.SGD(params, lr=lr)
+    if name in ("momentum", "nesterov"):
+        return torch.optim.SGD(params, lr=lr, momentum=config.momentum,
+                               nesterov=name == "nesterov" and config.momentum > 0)
+    if name == "adam":
+        return torch.optim.Adam(params, lr=lr)
+    if name == "rmsprop":
+        return torch.optim.RMSprop(params, lr=lr)
+    if name == "adagrad":
+        return torch.optim.Adagrad(params, lr=lr)
+    raise ValueError(f"unknown optimizer {name!r}")
+
+
+def make_scheduler(optimizer: torch.optim.Optimizer,
+                   config: TrainConfig) -> torch.optim.lr_scheduler.LRScheduler:
+    """The torch.optim.lr_scheduler named by ``config.schedule``."""
+    sched = torch.optim.lr_scheduler
+    if config.schedule == "constant":
+        return sched.ConstantLR(optimizer, factor=1.0, total_iters=0)
+    if config.schedule == "step":
+        return sched.StepLR(optimizer, step_size=config.decay_every, gamma=config.gamma)
+    if config.schedule == "exponential":
+        return sched.ExponentialLR(optimizer, gamma=config.gamma ** (1 / config.decay_every))
+    if config.schedule == "cosine":
+        return sched.CosineAnnealingLR(optimizer, T_max=config.steps)
+    raise ValueError(f"unknown schedule {config.schedule!r}")
+
+
+@dataclass
+class _Record:
+    """Per-step values kept as tensors during the loop; converted once at the end."""
+
+    rows: list[torch.Tensor]
+    lrs: list[float]
+    sizes: list[int]
+
+
+def train(data: DataConfig | Data, config: TrainConfig = TrainConfig()) -> History:
+    """Fit y = a*x + b by mini-batch training and return the per-update history.
+
+    ``batch_loss`` is the loss on the batch before the update (what the
+    notebook prints); ``total_loss`` is the MSE on all the data after it (the
+    notebook's ``stats['total_loss']``). A run that diverges stops at the
+    chunk where it happened; its history ends before the first bad step.
+    """
+    data = make_data(data) if isinstance(data, DataConfig) else data
+    if config.batch_size > data.n:
+        raise ValueError(f"batch_size ({config.batch_size}) is larger than the number "
+                         f"of points ({data.n})")
+    model = Line()
+    optimizer = make_optimizer(model.parameters(), config)
+    scheduler = make_scheduler(optimizer, config)
+    sampler = Sampler(data.n, config.batch_size, config.sampling, config.sampling_seed)
+    micro = config.batch_size // config.accumulation
+    x, y, a, b = data.x, data.y, model.a, model.b
+    rec = _Record([], [], [])
+    total = total_loss_fn(data)
+    diverged_at: int | None = None
+    chunks: list[np.ndarray] = []
+    for t in range(config.steps):
+        idx = sampler(t)
+        xx, yy = x[idx], y[idx]
+        rec.lrs.append(optimizer.param_groups[0]["lr"])
+        rec.sizes.append(len(xx))
+        optimizer.zero_grad()
+        if config.accumulation == 1:
+            loss = mse(yy, model(xx))
+            loss.backward()
+        else:
+            # Each micro-batch's mean loss, weighted by its share of the batch,
+            # adds up to the batch's mean loss: the same gradient as unsplit.
+            loss = torch.zeros(())
+            for xs, ys in zip(xx.split(micro), yy.split(micro)):
+                part = mse(ys, model(xs)) * (len(xs) / len(xx))
+                part.backward()
+                loss = loss + part.detach()
+        optimizer.step()
+        scheduler.step()
+        rec.rows.append(torch.stack([loss.detach(), a.detach(), b.detach(), a.grad, b.grad]))
+        if len(rec.rows) == CHECK_EVERY or t == config.steps - 1:
+            chunk = torch.stack(rec.rows).double().numpy()
+            rec.rows.clear()
+            bad = _first_bad(chunk, total(chunk[:, 1], chunk[:, 2]))
+            if bad is not None:
+                chunks.append(chunk[:bad])
+                diverged_at = sum(len(c) for c in chunks) + 1
+                break
+            chunks.append(chunk)
+    rows = np.concatenate(chunks) if chunks else np.zeros((0, 5))
+    n_rows = len(rows)
+    return History(
+        data=data, config=config, batch_loss=rows[:, 0], a=rows[:, 1], b=rows[:, 2],
+        grad_a=rows[:, 3], grad_b=rows[:, 4], total_loss=total(rows[:, 1], rows[:, 2]),
+        lr=np.asarray(rec.lrs[:n_rows], dtype=np.float64),
+        batch_size=np.asarray(rec.sizes[:n_rows], dtype=np.int64),
+        diverged_at=diverged_at)
+
+
+def _first_bad(chunk: np.ndarray, total_loss: np.ndarray) -> int | None:
+    """Index of the first row whose loss or parameters are non-finite or beyond the bound."""
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isfinite(chunk).all(axis=1) | ~(total_loss <= DIVERGENCE_LOSS) \
+            | ~(chunk[:, 0] <= DIVERGENCE_LOSS)
+    hits = np.flatnonzero(bad)
+    return int(hits[0]) if len(hits) else None
+
+
+__all__ = ["Line", "make_optimizer", "make_scheduler", "mse", "train"]

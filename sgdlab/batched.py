@@ -10,8 +10,8 @@ optimizer (a parameter group per distinct learning rate) updates them all.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Sequence
 
 import numpy as np
 import torch
@@ -79,8 +79,8 @@ def train_many(data: Data | Sequence[Data], configs: Sequence[TrainConfig]) -> B
     order = torch.tensor([r for group in slots for r in group])
     params = [(torch.nn.Parameter(torch.zeros(len(g))), torch.nn.Parameter(torch.zeros(len(g))))
               for g in slots]
-    optimizer = make_optimizer([{"params": list(p), "lr": lr} for p, lr in zip(params, lrs)],
-                               replace(base, lr=lrs[0]))
+    groups = [{"params": list(p), "lr": lr} for p, lr in zip(params, lrs, strict=True)]
+    optimizer = make_optimizer(groups, replace(base, lr=lrs[0]))
     scheduler = make_scheduler(optimizer, base)
 
     if x.shape[0] > 1:

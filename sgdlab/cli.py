@@ -10,8 +10,9 @@ import argparse
 import json
 import math
 import sys
+from collections.abc import Callable, Sequence
 from dataclasses import MISSING, asdict, fields
-from typing import Any, Callable, NoReturn, Sequence
+from typing import Any, NoReturn
 
 from sgdlab.config import DataConfig, TrainConfig, spec
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -86,4 +86,4 @@ class History:
     def notebook_lines(self) -> list[str]:
         """The notebook's printed lines, one per update, formatted as it formats them."""
         return [f"Step {s}, Loss: {loss: .2f}; Result: y = {a:.2f} * x + {b:.2f}"
-                for s, loss, a, b in zip(self.step, self.batch_loss, self.a, self.b)]
+                for s, loss, a, b in zip(self.step, self.batch_loss, self.a, self.b, strict=True)]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 import numpy as np
 import torch
@@ -110,7 +110,7 @@ def train(data: DataConfig | Data, config: TrainConfig = TrainConfig()) -> Histo
             # Each micro-batch's mean loss, weighted by its share of the batch,
             # adds up to the batch's mean loss: the same gradient as unsplit.
             loss = torch.zeros(())
-            for xs, ys in zip(xx.split(micro), yy.split(micro)):
+            for xs, ys in zip(xx.split(micro), yy.split(micro), strict=True):
                 part = mse(ys, model(xs)) * (len(xs) / len(xx))
                 part.backward()
                 loss = loss + part.detach()

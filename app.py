@@ -1,0 +1,5 @@
+"""sgdlab dashboard (placeholder until the dashboard lands)."""
+
+import streamlit as st
+
+st.title("sgdlab")

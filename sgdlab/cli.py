@@ -12,11 +12,12 @@ import math
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import MISSING, asdict, fields
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 from sgdlab.config import DataConfig, TrainConfig, spec
 
 CONFIGS = (DataConfig, TrainConfig)
+C = TypeVar("C", DataConfig, TrainConfig)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -57,18 +58,20 @@ def _metavar(default: Any, s: Any) -> str | None:
 
 def configs_from(args: argparse.Namespace) -> tuple[DataConfig, TrainConfig]:
     """Build both configs from parsed flags; a bad value raises ValueError naming its flag."""
-    built = []
-    for cls in CONFIGS:
-        values = {f.name: getattr(args, f.name) for f in fields(cls)}
-        try:
-            built.append(cls(**values))
-        except ValueError as e:
-            raise ValueError(_name_flag(str(e), values)) from None
-    data_config, train_config = built
+    data_config = _build(DataConfig, args)
+    train_config = _build(TrainConfig, args)
     if train_config.batch_size > data_config.n:
         raise ValueError(f"--batch-size ({train_config.batch_size}) is larger than --n "
                          f"({data_config.n})")
-    return data_config, train_config  # type: ignore[return-value]
+    return data_config, train_config
+
+
+def _build(cls: type[C], args: argparse.Namespace) -> C:
+    values = {f.name: getattr(args, f.name) for f in fields(cls)}  # type: ignore[arg-type]
+    try:
+        return cls(**values)
+    except ValueError as e:
+        raise ValueError(_name_flag(str(e), values)) from None
 
 
 def _name_flag(message: str, values: dict[str, Any]) -> str:

@@ -116,7 +116,9 @@ def train(data: DataConfig | Data, config: TrainConfig = TrainConfig()) -> Histo
                 loss = loss + part.detach()
         optimizer.step()
         scheduler.step()
-        rec.rows.append(torch.stack([loss.detach(), a.detach(), b.detach(), a.grad, b.grad]))
+        grad_a, grad_b = a.grad, b.grad
+        assert grad_a is not None and grad_b is not None
+        rec.rows.append(torch.stack([loss.detach(), a.detach(), b.detach(), grad_a, grad_b]))
         if len(rec.rows) == CHECK_EVERY or t == config.steps - 1:
             chunk = torch.stack(rec.rows).double().numpy()
             rec.rows.clear()

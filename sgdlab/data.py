@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import torch
@@ -65,6 +66,7 @@ def from_arrays(x_raw: object, y: object, *, standardize_x: bool = True,
         raise ValueError("x is constant: a line through it has no slope to learn")
     if x is None:
         x = standardize(x_raw_t) if standardize_x else x_raw_t
-    if not (torch.isfinite(x).all() and torch.isfinite(y_t).all()):
-        raise ValueError("values are too large to fit in float32")
+    spread = float(x.max() - x.min())
+    if not (torch.isfinite(x).all() and math.isfinite(spread) and spread > 0):
+        raise ValueError("values are too large to compute with in float32")
     return Data(x=x, y=y_t, x_raw=x_raw_t, name=name)

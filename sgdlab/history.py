@@ -77,7 +77,7 @@ class History:
             raise IndexError(f"step {step} outside 1..{self.steps}")
         c = self.config
         sampler = Sampler(self.data.n, c.batch_size, c.sampling, c.sampling_seed)
-        return sampler.indices(step - 1).numpy()
+        return sampler.indices(int(step) - 1).numpy()
 
     def to_frame(self) -> pd.DataFrame:
         """One row per update, columns as :data:`COLUMNS`."""

@@ -12,7 +12,7 @@ _SPREAD = 2**20  # > any epoch or step count, so (seed, k) pairs never collide
 
 
 def _generator(seed: int, k: int) -> torch.Generator:
-    return torch.Generator().manual_seed(seed * _SPREAD + k)
+    return torch.Generator().manual_seed(int(seed) * _SPREAD + int(k))
 
 
 def batch_window(n: int, batch_size: int, t: int) -> tuple[int, int, int]:

@@ -1,0 +1,79 @@
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sgdlab import DataConfig, TrainConfig, make_data, train
+from sgdlab.batched import train_many
+
+
+def _assert_same(single, batched, r):
+    assert single.diverged_at == batched.diverged_at[r]
+    k = single.steps
+    for name in ("batch_loss", "total_loss", "a", "b"):
+        got, want = getattr(batched, name)[r, :k], getattr(single, name)
+        scale = 1 + np.abs(want)
+        assert np.all(np.abs(got - want) <= 2e-4 * scale), (name, r)
+    assert np.isnan(batched.a[r, k:]).all()
+
+
+def test_batched_grid_equals_run_by_run():
+    data = make_data()
+    configs = [TrainConfig(lr=lr, batch_size=bs, steps=60, sampling=s, sampling_seed=4)
+               for lr in (0.01, 0.3, 2.5) for bs in (1, 7, 30, 200)
+               for s in ("sequential", "shuffle", "replacement")]
+    out = train_many(data, configs)
+    for r, c in enumerate(configs):
+        _assert_same(train(data, c), out, r)
+
+
+@pytest.mark.parametrize("optimizer", ["momentum", "nesterov", "adam", "rmsprop", "adagrad"])
+def test_batched_equals_single_for_every_optimizer_and_schedule(optimizer):
+    data = make_data()
+    base = TrainConfig(optimizer=optimizer, steps=40, schedule="step", decay_every=7)
+    configs = [replace(base, lr=lr, batch_size=bs) for lr in (0.02, 0.2) for bs in (10, 25)]
+    out = train_many(data, configs)
+    for r, c in enumerate(configs):
+        _assert_same(train(data, c), out, r)
+
+
+def test_batched_over_data_seeds():
+    datas = [make_data(DataConfig(seed=s)) for s in range(5)]
+    configs = [TrainConfig(steps=30)] * 5
+    out = train_many(datas, configs)
+    for r in range(5):
+        _assert_same(train(datas[r], configs[r]), out, r)
+    assert len({round(float(v), 6) for v in out.final_total_loss}) == 5
+
+
+def test_batched_rejects_runs_that_cannot_share_an_optimizer():
+    with pytest.raises(ValueError, match="may differ only"):
+        train_many(make_data(), [TrainConfig(), TrainConfig(optimizer="adam")])
+    with pytest.raises(ValueError, match="one size"):
+        train_many([make_data(), make_data(DataConfig(n=50))], [TrainConfig()] * 2)
+
+
+settings_strategy = st.fixed_dictionaries({
+    "lr": st.floats(1e-3, 8.0),
+    "batch_size": st.integers(1, 60),
+    "steps": st.integers(1, 40),
+    "sampling": st.sampled_from(["sequential", "shuffle", "replacement"]),
+    "optimizer": st.sampled_from(["sgd", "momentum", "nesterov", "adam", "rmsprop", "adagrad"]),
+    "sampling_seed": st.integers(0, 1000),
+})
+
+
+@given(kw=settings_strategy, n=st.integers(60, 120), seed=st.integers(0, 10_000))
+def test_property_deterministic_finite_or_flagged_and_batched_equals_single(kw, n, seed):
+    data = make_data(DataConfig(n=n, seed=seed))
+    config = TrainConfig(**kw)
+    h1, h2 = train(data, config), train(data, config)
+    assert h1.to_frame().equals(h2.to_frame())
+    assert np.isfinite(h1.to_frame().to_numpy(dtype=float)).all()
+    assert h1.steps == (config.steps if h1.diverged_at is None else h1.diverged_at - 1)
+    other = replace(config, lr=config.lr / 3)
+    out = train_many(data, [config, other])
+    _assert_same(h1, out, 0)
+    _assert_same(train(data, other), out, 1)

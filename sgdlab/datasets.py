@@ -1,0 +1,469 @@
+"""Real data to fit: built-in tables that ship with our dependencies, and uploaded CSV files.
+
+    >>> table = read_csv(open("heights.csv", "rb").read(), name="heights.csv")
+    >>> data, notices = to_data(table, x="height", y="weight")   # a Data for train()
+
+Every failure is a :class:`DataError` carrying a :class:`Message` (an i18n
+key plus values), so the UI can say it in the reader's language; nothing
+here shows anything or imports Streamlit or Plotly.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import io
+import math
+import re
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+from sgdlab import i18n
+from sgdlab.config import MAX_POINTS
+from sgdlab.data import Data, from_arrays
+
+MAX_MB = 20  # the same number as server.maxUploadSize in .streamlit/config.toml
+MAX_BYTES = MAX_MB * 1024 * 1024
+MAX_ROWS = MAX_POINTS  # data rows in a file; more is refused, never silently cut
+MAX_ABS = 1e15  # beyond this, squares near float32's 3.4e38 and 7-digit precision bite
+Y_SCALE_ABOVE = 1e4  # larger y is shown in thousands (etc.): the loss would trip the guard
+
+SEPARATORS = (",", ";", "\t", "|", " ")  # " " means any run of spaces
+MISSING = {"", "na", "n/a", "nan", "null", "none", "-", "--", "?", "#n/a", "#value!", "#div/0!"}
+_DECIMAL_COMMA = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d*),\d+([eE][+-]?\d+)?$")
+_THOUSANDS_LIKE = re.compile(r"^[+-]?\d{1,3}(,\d{3})+$")  # 1,234: a decimal or a thousand?
+_MAGIC = ((b"\x89PNG", "image"), (b"\xff\xd8\xff", "image"), (b"GIF8", "image"),
+          (b"BM", "image"), (b"%PDF", "pdf"), (b"PK\x03\x04", "excel"),
+          (b"\xd0\xcf\x11\xe0", "excel"), (b"\x1f\x8b", "gzip"))
+
+TEXT: i18n.Text = {
+    "empty": ("The file is empty.", "文件是空的。"),
+    "too_big": ("The file is {mb:.1f} MB; the limit is {limit} MB.",
+                "文件大小为 {mb:.1f} MB,上限是 {limit} MB。"),
+    "binary_image": ("This is an image, not a CSV table.", "这是一张图片,不是 CSV 表格。"),
+    "binary_pdf": ("This is a PDF, not a CSV table.", "这是 PDF 文件,不是 CSV 表格。"),
+    "binary_excel": (
+        "This looks like an Excel workbook (or a ZIP file). In the spreadsheet, choose "
+        "File → Save As → CSV and upload that.",
+        "这看起来是 Excel 工作簿(或 ZIP 压缩包)。请在表格软件里选择“文件 → 另存为 → CSV”,"
+        "再上传 CSV 文件。"),
+    "binary_gzip": ("This is a compressed (gzip) file; unpack it and upload the CSV inside.",
+                    "这是 gzip 压缩文件,请先解压,再上传里面的 CSV。"),
+    "binary": ("This is not a text file. Please upload a CSV table.",
+               "这不是文本文件。请上传 CSV 表格。"),
+    "parse_error": ("The file could not be read as a table ({detail}).",
+                    "无法把文件读成表格({detail})。"),
+    "no_rows": ("The file has no data rows.", "文件里没有数据行。"),
+    "too_many_rows": (
+        "The file has more than {limit:,} rows, the most this app trains on. "
+        "Upload a sample of the rows (for example every 10th) instead.",
+        "文件超过 {limit:,} 行,这是本应用训练的上限。请上传部分行(例如每隔 10 行取 1 行)。"),
+    "no_numeric": ("No column of numbers was found. Fitting a line needs two: x and y.",
+                   "没有找到数值列。拟合直线需要两列数值:x 和 y。"),
+    "one_numeric": ("Only one column of numbers ({column}) was found; fitting a line needs "
+                    "two: x and y.",
+                    "只找到一列数值({column});拟合直线需要两列:x 和 y。"),
+    "unknown_column": ("There is no numeric column named {column}.",
+                       "没有名为 {column} 的数值列。"),
+    "same_column": ("x and y are the same column; choose two different columns.",
+                    "x 和 y 是同一列,请选择两个不同的列。"),
+    "too_few_rows": ("Only {n} row(s) have numbers in both {x} and {y}; a line needs at "
+                     "least 2.",
+                     "只有 {n} 行在 {x} 和 {y} 中都有数值;拟合直线至少需要 2 行。"),
+    "constant_x": ("Every value of x ({x}) is {value:g}: a line through them has no slope to "
+                   "learn. Choose another x column.",
+                   "x({x})的所有值都是 {value:g},无法确定直线的斜率。请换一个 x 列。"),
+    "too_large": ("Column {column} holds values as large as {value:.3g}; the limit is "
+                  "±{limit:.0e}. Rescale it first (for example, to millions).",
+                  "列 {column} 中有大到 {value:.3g} 的值;上限是 ±{limit:.0e}。"
+                  "请先换算单位(例如以百万为单位)。"),
+    "unusable": ("This data can't be used: {detail}.", "无法使用这些数据:{detail}。"),
+    "builtin_missing": ("The built-in data sets come with Plotly, which is not installed.",
+                        "内置数据集随 Plotly 提供,但 Plotly 没有安装。"),
+    "read_as": ("{rows:,} rows, {cols} columns (encoding {encoding}, separator {sep}).",
+                "{rows:,} 行,{cols} 列(编码 {encoding},分隔符 {sep})。"),
+    "sep_tab": ("tab", "制表符"),
+    "sep_space": ("spaces", "空格"),
+    "no_header": ("No header row: the columns are named col1, col2, …",
+                  "没有表头行:各列依次命名为 col1、col2……"),
+    "decimal_comma": ("Read decimal commas in: {columns}.", "以下列按小数逗号读取:{columns}。"),
+    "ambiguous_comma": (
+        "Not read as numbers: {columns}. A value like 1,234 could mean 1.234 or 1234; "
+        "use a dot for decimals and no thousands separator.",
+        "以下列没有读成数值:{columns}。像 1,234 这样的值可能是 1.234 也可能是 1234;"
+        "请用小数点表示小数,并去掉千位分隔符。"),
+    "skipped_lines": ("{n:,} line(s) with more fields than the header were skipped.",
+                      "跳过了 {n:,} 行字段数多于表头的行。"),
+    "dropped_rows": ("{n:,} of {total:,} rows were left out: missing or non-numeric values "
+                     "in {x} or {y}.",
+                     "{total:,} 行中有 {n:,} 行被略去:{x} 或 {y} 中有缺失值或非数值。"),
+    "y_scaled": ("y is {y} divided by {scale:,g}, so that the loss stays in a readable range; "
+                 "the fitted b and the line's y are in those units.",
+                 "y 是 {y} 除以 {scale:,g},使损失保持在易读的范围;拟合得到的 b 和直线的 y "
+                 "都以此为单位。"),
+}
+
+
+@dataclass(frozen=True)
+class Message:
+    """Words to show, not yet in a language: a key of :data:`TEXT` and its values."""
+
+    key: str
+    values: tuple[tuple[str, object], ...] = ()
+    warn: bool = False  # a warning (something was left out) rather than information
+
+    def text(self, lang: str) -> str:
+        values = {k: tr_value(v, lang) for k, v in self.values}
+        return i18n.tr(TEXT, self.key, lang, **values)
+
+
+def message(key: str, *, warn: bool = False, **values: object) -> Message:
+    """A :class:`Message` for ``key`` of :data:`TEXT`, formatted with ``values`` when shown."""
+    return Message(key, tuple(values.items()), warn)
+
+
+def tr_value(value: object, lang: str) -> object:
+    """A value that is itself a message (e.g. the name of a separator) in ``lang``."""
+    return value.text(lang) if isinstance(value, Message) else value
+
+
+class DataError(ValueError):
+    """Data that can't be used, with a :class:`Message` that says why in either language."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        self.message = Message(key, tuple(values.items()))
+        super().__init__(self.message.text("en"))
+
+    def text(self, lang: str) -> str:
+        return self.message.text(lang)
+
+
+@dataclass(frozen=True, eq=False)
+class Table:
+    """A parsed file: numeric columns as float64 (NaN where unreadable), the rest as text."""
+
+    frame: pd.DataFrame
+    numeric: tuple[str, ...]
+    name: str
+    notices: tuple[Message, ...] = field(default=())
+
+
+# ---------------------------------------------------------------- reading CSV
+
+
+def read_csv(raw: bytes, name: str = "upload.csv") -> Table:
+    """Parse uploaded bytes into a :class:`Table`; raises :class:`DataError` on a bad file.
+
+    Works out the encoding (UTF-8 with or without BOM, UTF-16 with BOM, GBK), the
+    separator, whether the first row is a header, and which columns hold numbers.
+    """
+    if len(raw) > MAX_BYTES:
+        raise DataError("too_big", mb=len(raw) / 2**20, limit=MAX_MB)
+    if not raw.strip():
+        raise DataError("empty")
+    text, encoding = decode(raw)
+    if not text.strip():
+        raise DataError("empty")
+    sep = sniff_separator(text)
+    cells = _read_cells(text, sep)
+    notices: list[Message] = []
+    skipped = cells.attrs.get("skipped", 0)
+    if skipped:
+        notices.append(message("skipped_lines", warn=True, n=skipped))
+    cells, header = _split_header(cells)
+    if not header:
+        notices.append(message("no_header"))
+    if len(cells) == 0:
+        raise DataError("no_rows")
+    if len(cells) > MAX_ROWS:
+        raise DataError("too_many_rows", limit=MAX_ROWS)
+    frame, numeric, commas, ambiguous = _numeric_columns(cells)
+    sep_name: object = {"\t": message("sep_tab"), " ": message("sep_space")}.get(sep, sep)
+    notices.insert(0, message("read_as", rows=len(frame), cols=frame.shape[1],
+                              encoding=encoding, sep=sep_name))
+    if commas:
+        notices.append(message("decimal_comma", columns=", ".join(commas)))
+    if ambiguous:
+        notices.append(message("ambiguous_comma", warn=True, columns=", ".join(ambiguous)))
+    if not numeric:
+        raise DataError("no_numeric")
+    if len(numeric) == 1:
+        raise DataError("one_numeric", column=numeric[0])
+    return Table(frame, tuple(numeric), name, tuple(notices))
+
+
+def decode(raw: bytes) -> tuple[str, str]:
+    """(text, encoding name); raises :class:`DataError` for binary files."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16"), "UTF-16"
+        except UnicodeDecodeError:
+            raise DataError("binary") from None
+    for magic, kind in _MAGIC:
+        if raw.startswith(magic):
+            raise DataError(f"binary_{kind}")
+    head = raw[:8192]
+    controls = sum(head.count(bytes([c])) for c in (*range(0, 9), 11, 12, *range(14, 32)))
+    if b"\x00" in head or controls > len(head) // 100:
+        raise DataError("binary")
+    for codec, label in (("utf-8-sig", "UTF-8"), ("gb18030", "GBK")):
+        try:
+            return raw.decode(codec), label
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("latin-1"), "Latin-1"
+
+
+def sniff_separator(text: str) -> str:
+    """The separator that splits the first lines into the most regular, most numeric fields."""
+    lines = [line for line in text[:65536].splitlines()[:50] if line.strip()]
+    best, best_score = ",", (-1.0, -1.0, 0)
+    for sep in SEPARATORS:
+        if sep == " ":
+            rows = [line.split() for line in lines]
+        else:
+            rows = list(csv.reader(lines, delimiter=sep))
+        counts = [len(r) for r in rows]
+        if not counts:
+            continue
+        mode = max(set(counts), key=counts.count)
+        if mode < 2:
+            continue
+        regular = counts.count(mode) / len(counts)
+        fields = [f for r in rows[1:] for f in r]
+        numeric = sum(_number(f) is not None for f in fields) / max(len(fields), 1)
+        score = (round(regular, 2), round(numeric, 2), 0 if sep == " " else 1)
+        if score > best_score:
+            best, best_score = sep, score
+    return best
+
+
+def _read_cells(text: str, sep: str) -> pd.DataFrame:
+    """Every cell as stripped text, no header yet; lines with extra fields are skipped."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            cells = pd.read_csv(
+                io.StringIO(text), sep=r"\s+" if sep == " " else sep, header=None, dtype=str,
+                keep_default_na=False, na_filter=False, skipinitialspace=True,
+                on_bad_lines="warn", nrows=MAX_ROWS + 2, engine="c")
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as e:
+            detail = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            raise DataError("parse_error", detail=detail[:200]) from None
+    cells = cells.apply(lambda col: col.str.strip())
+    cells.attrs["skipped"] = sum(str(w.message).count("Skipping line") for w in caught)
+    return cells
+
+
+def _split_header(cells: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
+    """Take the first row as column names when it is text above numbers (or all text)."""
+    first = cells.iloc[0]
+    rest = cells.iloc[1:]
+    first_is_text = [_number(v) is None and v.lower() not in MISSING for v in first]
+    header = all(first_is_text) or any(
+        is_text and len(rest) > 0 and _share_numeric(rest[col]) >= 0.5
+        for col, is_text in zip(cells.columns, first_is_text, strict=True))
+    if not header:
+        cells = cells.set_axis([f"col{i + 1}" for i in range(cells.shape[1])], axis=1)
+        return cells, False
+    names: list[str] = []
+    for i, v in enumerate(first):
+        base = v or f"col{i + 1}"
+        names.append(base if base not in names else f"{base}_{i + 1}")
+    return rest.set_axis(names, axis=1).reset_index(drop=True), True
+
+
+def _numeric_columns(cells: pd.DataFrame) -> tuple[pd.DataFrame, list[str], list[str], list[str]]:
+    """Columns where at least half the filled cells are numbers become float64."""
+    out: dict[str, pd.Series] = {}
+    numeric: list[str] = []
+    commas: list[str] = []
+    ambiguous: list[str] = []
+    for col in cells.columns:
+        s = cells[col]
+        filled = s[~s.str.lower().isin(MISSING)]
+        values = pd.to_numeric(s, errors="coerce")
+        comma_like = filled.str.fullmatch(_DECIMAL_COMMA)
+        if len(filled) and comma_like.mean() >= 0.5 and not filled.str.contains(r"\.\d*$").any():
+            if filled[comma_like].str.fullmatch(_THOUSANDS_LIKE).all():
+                ambiguous.append(col)  # every one is d,ddd: decimal or thousands?
+            else:
+                values = pd.to_numeric(s.str.replace(".", "", regex=False)
+                                        .str.replace(",", ".", regex=False), errors="coerce")
+                commas.append(col)
+        if col not in ambiguous and values.notna().sum() >= 2 and \
+                values.notna().sum() >= 0.5 * len(filled):
+            out[col] = values.astype("float64")
+            numeric.append(col)
+        else:
+            out[col] = s
+            if col in commas:
+                commas.remove(col)
+    return pd.DataFrame(out), numeric, commas, ambiguous
+
+
+def _number(v: str) -> float | None:
+    try:
+        if _DECIMAL_COMMA.fullmatch(v):
+            v = v.replace(".", "").replace(",", ".")
+        return float(v) if "_" not in v else None
+    except ValueError:
+        return None
+
+
+def _share_numeric(s: pd.Series) -> float:
+    filled = s[~s.str.lower().isin(MISSING)]
+    return float(filled.map(lambda v: _number(v) is not None).mean()) if len(filled) else 0.0
+
+
+# ---------------------------------------------------------------- columns to Data
+
+
+def to_data(table: Table, x: str, y: str, standardize: bool = True) -> tuple[Data, list[Message]]:
+    """The :class:`Data` of columns ``x`` and ``y``, and notices about what was done to it.
+
+    Rows missing either value are dropped (and counted). x is standardized in
+    float64 before the float32 cast, so large offsets (years, timestamps) keep
+    their spread. y larger than :data:`Y_SCALE_ABOVE` is divided by a power of
+    1000 and the notice says so: at a = b = 0 its squares alone would count as
+    a diverged loss.
+    """
+    for col in (x, y):
+        if col not in table.numeric:
+            raise DataError("unknown_column", column=col)
+    if x == y:
+        raise DataError("same_column")
+    xs = table.frame[x].to_numpy(dtype=np.float64)
+    ys = table.frame[y].to_numpy(dtype=np.float64)
+    keep = np.isfinite(xs) & np.isfinite(ys)
+    xs, ys = xs[keep], ys[keep]
+    notices: list[Message] = []
+    if not keep.all():
+        notices.append(message("dropped_rows", warn=True, n=int((~keep).sum()),
+                               total=len(keep), x=x, y=y))
+    if len(xs) < 2:
+        raise DataError("too_few_rows", n=len(xs), x=x, y=y)
+    if len(xs) > MAX_POINTS:
+        raise DataError("too_many_rows", limit=MAX_POINTS)
+    for col, v in ((x, xs), (y, ys)):
+        biggest = float(np.abs(v).max())
+        if biggest > MAX_ABS:
+            raise DataError("too_large", column=col, value=biggest, limit=MAX_ABS)
+    spread = xs.std(ddof=1)
+    if not spread > 0:
+        raise DataError("constant_x", x=x, value=float(xs[0]))
+    scale = y_scale(ys)
+    if scale != 1:
+        notices.append(message("y_scaled", y=y, scale=scale))
+    x_model = torch.as_tensor((xs - xs.mean()) / spread, dtype=torch.float32) if standardize \
+        else None
+    try:
+        data = from_arrays(xs, ys / scale, standardize_x=standardize, x=x_model,
+                           name=f"{table.name}: {x} → {y}")
+    except ValueError as e:
+        raise DataError("unusable", detail=str(e)) from None
+    return data, notices
+
+
+def y_scale(y: np.ndarray) -> float:
+    """1, or the power of 1000 that brings the largest |y| to at most :data:`Y_SCALE_ABOVE`."""
+    biggest = float(np.abs(y).max())
+    if not biggest > Y_SCALE_ABOVE:
+        return 1.0
+    return 1000.0 ** math.ceil(math.log(biggest / Y_SCALE_ABOVE, 1000))
+
+
+# ---------------------------------------------------------------- built-in data sets
+
+
+@dataclass(frozen=True)
+class Builtin:
+    """A real table bundled with Plotly Express, and the pair of its columns we fit."""
+
+    file: str  # in plotly/package_data/datasets
+    x: str
+    y: str
+    en: str
+    zh: str
+    about_en: str
+    about_zh: str
+    where: tuple[str, object] | None = None  # keep only rows where column == value
+    log10_x: bool = False  # fit against log10(x): the relation is linear in orders of size
+
+    def name(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+    def about(self, lang: str) -> str:
+        return self.about_zh if lang == "zh" else self.about_en
+
+    @property
+    def x_label(self) -> str:
+        return f"log10({self.x})" if self.log10_x else self.x
+
+
+BUILTINS: dict[str, Builtin] = {
+    "tips": Builtin(
+        "tips", "total_bill", "tip", "Restaurant tips", "餐厅小费",
+        "244 restaurant bills: the tip grows with the bill (about 10 to 15 %), with much "
+        "scatter. x = total bill, y = tip, in US dollars.",
+        "244 张餐厅账单:小费随账单金额增长(约 10% 到 15%),但很分散。"
+        "x = 账单总额,y = 小费,单位为美元。"),
+    "iris": Builtin(
+        "iris", "petal_length", "petal_width", "Iris petals", "鸢尾花花瓣",
+        "Fisher's 150 iris flowers: petal width against petal length, in cm. Three species "
+        "form three clusters along one almost straight line.",
+        "Fisher 的 150 朵鸢尾花:花瓣宽度对花瓣长度,单位厘米。三个品种沿一条几乎笔直的线"
+        "聚成三团。"),
+    "gapminder_2007": Builtin(
+        "gapminder", "gdpPercap", "lifeExp", "Wealth and life expectancy, 2007",
+        "财富与预期寿命(2007 年)",
+        "142 countries in 2007: life expectancy (years) against log10 of GDP per person "
+        "(US dollars). Each tenfold rise in income goes with about 17 more years.",
+        "2007 年的 142 个国家:预期寿命(岁)对人均 GDP(美元)的 log10。"
+        "收入每增加十倍,预期寿命约多 17 岁。",
+        where=("year", 2007), log10_x=True),
+    "gapminder_years": Builtin(
+        "gapminder", "year", "lifeExp", "Life expectancy over the years", "历年预期寿命",
+        "1,704 rows: 142 countries every 5 years from 1952 to 2007. The trend is up about "
+        "3.3 years per decade, but countries differ far more than that: a noisy data set "
+        "where mini-batches disagree.",
+        "1,704 行:142 个国家,1952 到 2007 年每 5 年一次。总体每十年约增加 3.3 岁,"
+        "但国家之间的差异大得多:这是一个噪声很大的数据集,各个小批次的梯度很不一致。"),
+    "stocks": Builtin(
+        "stocks", "GOOG", "AAPL", "Google and Apple stock", "谷歌与苹果股价",
+        "105 weeks of 2018-2019: Apple's share price against Google's, both divided by "
+        "their price on 1 January 2018. They rise and fall together.",
+        "2018-2019 年的 105 周:苹果股价对谷歌股价,都除以 2018 年 1 月 1 日的价格。"
+        "两者同涨同跌。"),
+}
+
+
+def builtin_table(key: str) -> Table:
+    """The built-in table ``key`` of :data:`BUILTINS`, read without importing Plotly."""
+    spec = BUILTINS[key]
+    found = importlib.util.find_spec("plotly")
+    roots = found.submodule_search_locations if found else None
+    path = Path(roots[0]) / "package_data" / "datasets" / f"{spec.file}.csv.gz" if roots else None
+    if path is None or not path.is_file():
+        raise DataError("builtin_missing")
+    frame = pd.read_csv(path)
+    if spec.where is not None:
+        column, value = spec.where
+        frame = frame[frame[column] == value].reset_index(drop=True)
+    if spec.log10_x:
+        frame.insert(0, spec.x_label, np.log10(frame[spec.x]))
+    numeric = tuple(c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c]))
+    frame = frame.astype({c: "float64" for c in numeric})
+    return Table(frame, numeric, key)
+
+
+def builtin_data(key: str, standardize: bool = True) -> Data:
+    """The :class:`Data` of built-in data set ``key``: its chosen pair of columns."""
+    spec = BUILTINS[key]
+    data, _ = to_data(builtin_table(key), spec.x_label, spec.y, standardize)
+    return data

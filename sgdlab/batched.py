@@ -3,9 +3,11 @@
 Runs may differ in learning rate, batch size, sampling and sampling seed, and
 each may have its own data set (e.g. one per data seed) of a common size; they
 share the optimizer, schedule and step count. Every run gets its own slot in
-parameter tensors of shape (runs,), so one ``backward`` on the sum of the
-runs' losses gives each run exactly its own gradient, and one ``torch.optim``
-optimizer (a parameter group per distinct learning rate) updates them all.
+parameter tensors, so one ``backward`` on the sum of the runs' losses gives
+each run exactly its own gradient, and one ``torch.optim`` optimizer (a
+parameter group per distinct learning rate, holding (a, b) of its runs as one
+tensor) updates them all. Runs are gathered in buckets of similar batch size,
+so small batches are not padded to the largest one.
 """
 
 from __future__ import annotations
@@ -61,6 +63,49 @@ def _check(configs: Sequence[TrainConfig], datas: Sequence[Data]) -> None:
         raise ValueError("a batch size is larger than the number of points")
 
 
+def _buckets(sizes: list[int]) -> list[list[int]]:
+    """Slots grouped by batch size so that no batch is padded to more than twice its size.
+
+    Each bucket is gathered at its own width: a sweep over batch sizes 1..200
+    then costs about the sum of its batch sizes per step, not runs * 200.
+    """
+    by_size = sorted(range(len(sizes)), key=lambda s: sizes[s])
+    buckets: list[list[int]] = []
+    for slot in by_size:
+        if buckets and sizes[slot] <= 2 * sizes[buckets[-1][0]]:
+            buckets[-1].append(slot)
+        else:
+            buckets.append([slot])
+    return buckets
+
+
+@dataclass
+class _Bucket:
+    """Slots sharing one gather width, with their data and (for random sampling) samplers."""
+
+    slots: torch.Tensor
+    bs: torch.Tensor
+    x: torch.Tensor  # (1 or len(slots), n)
+    y: torch.Tensor
+    samplers: dict[int, Sampler]  # row in this bucket -> sampler (sequential rows have none)
+
+    def batch(self, t: int, n: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """(x, y, weight) of update ``t``, each (rows, width); weight is 1/size or 0 (padding)."""
+        width = int(self.bs.max())
+        cols = torch.arange(width)
+        start = (t * self.bs) % n
+        size = torch.minimum(self.bs, n - start)
+        idx = torch.clamp(start[:, None] + cols, max=n - 1)
+        for row, sampler in self.samplers.items():
+            chosen = sampler.indices(t)
+            size[row] = len(chosen)
+            idx[row, : len(chosen)] = chosen
+        weight = (cols < size[:, None]) / size[:, None]
+        if self.x.shape[0] == 1:
+            return self.x[0][idx], self.y[0][idx], weight
+        return self.x.gather(1, idx), self.y.gather(1, idx), weight
+
+
 def train_many(data: Data | Sequence[Data], configs: Sequence[TrainConfig]) -> BatchedHistory:
     """Train every config at once; equals :func:`sgdlab.train.train` run by run, to float32."""
     configs = tuple(configs)
@@ -70,52 +115,51 @@ def train_many(data: Data | Sequence[Data], configs: Sequence[TrainConfig]) -> B
         raise ValueError("need one data set (or a shared one) per config, and at least one run")
     _check(configs, datas)
     base, n, steps = configs[0], datas[0].n, configs[0].steps
-    x = torch.stack([d.x for d in datas]) if not isinstance(data, Data) else data.x[None]
-    y = torch.stack([d.y for d in datas]) if not isinstance(data, Data) else data.y[None]
+    shared = isinstance(data, Data)
+    x = datas[0].x[None] if shared else torch.stack([d.x for d in datas])
+    y = datas[0].y[None] if shared else torch.stack([d.y for d in datas])
 
-    # One parameter group per distinct learning rate; ``order`` maps slots to runs.
+    # One parameter group per distinct learning rate, each a (runs in group, 2) tensor
+    # of (a, b); slot s of the concatenation is run order[s].
     lrs = sorted({c.lr for c in configs})
-    slots = [[r for r in range(runs) if configs[r].lr == lr] for lr in lrs]
-    order = torch.tensor([r for group in slots for r in group])
-    params = [(torch.nn.Parameter(torch.zeros(len(g))), torch.nn.Parameter(torch.zeros(len(g))))
-              for g in slots]
-    groups = [{"params": list(p), "lr": lr} for p, lr in zip(params, lrs, strict=True)]
+    groups_runs = [[r for r in range(runs) if configs[r].lr == lr] for lr in lrs]
+    order = [r for group in groups_runs for r in group]
+    params: list[torch.Tensor] = [torch.nn.Parameter(torch.zeros(len(g), 2))
+                                  for g in groups_runs]
+    groups = [{"params": [p], "lr": lr} for p, lr in zip(params, lrs, strict=True)]
     optimizer = make_optimizer(groups, replace(base, lr=lrs[0]))
     scheduler = make_scheduler(optimizer, base)
 
-    if x.shape[0] > 1:
-        x, y = x[order], y[order]
-    bs = torch.tensor([configs[r].batch_size for r in order.tolist()])
-    width = int(bs.max())
-    cols = torch.arange(width)
-    sequential = torch.tensor([configs[r].sampling == "sequential" for r in order.tolist()])
-    samplers = {slot: Sampler(n, configs[r].batch_size, configs[r].sampling,
-                              configs[r].sampling_seed)
-                for slot, r in enumerate(order.tolist()) if not sequential[slot]}
-    rows = torch.arange(runs)[:, None]
-    records = []
+    buckets = []
+    for slots in _buckets([configs[r].batch_size for r in order]):
+        rs = [order[s] for s in slots]
+        samplers = {row: Sampler(n, configs[r].batch_size, configs[r].sampling,
+                                 configs[r].sampling_seed)
+                    for row, r in enumerate(rs) if configs[r].sampling != "sequential"}
+        pick = torch.tensor(rs)
+        bs = torch.tensor([configs[r].batch_size for r in rs])
+        buckets.append(_Bucket(torch.tensor(slots), bs, x if shared else x[pick],
+                               y if shared else y[pick], samplers))
+    record = torch.empty(3, runs, steps)  # batch loss, a, b in slot order
     for t in range(steps):
-        start = (t * bs) % n
-        size = torch.minimum(bs, n - start)
-        idx = torch.clamp(start[:, None] + cols, max=n - 1)
-        for slot, sampler in samplers.items():
-            chosen = sampler.indices(t)
-            size[slot] = len(chosen)
-            idx[slot, : len(chosen)] = chosen
-        weight = (cols < size[:, None]) / size[:, None]
-        xx = x.expand(runs, n)[rows, idx]
-        yy = y.expand(runs, n)[rows, idx]
-        a = torch.cat([p[0] for p in params])
-        b = torch.cat([p[1] for p in params])
-        loss = ((yy - (a[:, None] * xx + b[:, None])).pow(2) * weight).sum(1)
+        theta = torch.cat(params)
+        loss = torch.empty(runs)
+        objective = torch.zeros(())
+        for bucket in buckets:
+            xx, yy, weight = bucket.batch(t, n)
+            ab = theta[bucket.slots]
+            part = ((yy - (ab[:, :1] * xx + ab[:, 1:])).pow(2) * weight).sum(1)
+            objective = objective + part.sum()
+            loss[bucket.slots] = part.detach()
         optimizer.zero_grad()
-        loss.sum().backward()
+        objective.backward()
         optimizer.step()
         scheduler.step()
-        records.append(torch.stack([loss.detach(), torch.cat([p[0].detach() for p in params]),
-                                    torch.cat([p[1].detach() for p in params])]))
-    rec = torch.stack(records, dim=2).double().numpy()  # (3, runs, steps) in slot order
-    back = torch.argsort(order).numpy()
+        with torch.no_grad():
+            record[0, :, t] = loss
+            record[1:, :, t] = torch.cat(params).T
+    rec = record.double().numpy()
+    back = np.argsort(order)
     batch_loss, a_hist, b_hist = rec[0][back], rec[1][back], rec[2][back]
     mx, my, sxx, sxy, syy = (m[:, None] for m in _moments(datas))
     with np.errstate(over="ignore", invalid="ignore"):

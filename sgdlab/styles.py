@@ -1,0 +1,223 @@
+"""Figure styles for export, applied to a built figure by each trace's ``meta["role"]``.
+
+* ``screen``: the dashboard look, unchanged;
+* ``print``: white, black text, thin grey/black lines: for a paper;
+* ``notebook``: the seed notebook's matplotlib figure: batch loss solid black,
+  whole-data loss red dash-dot, 训练步数 / 模型损失 (or their English).
+
+Also the settings stamp, a file name that encodes the settings, and the
+Plotly modebar ``config`` that downloads a PNG at scale 3 (or an SVG).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from plotly.colors import sample_colorscale
+import plotly.graph_objects as go
+
+from sgdlab import i18n
+from sgdlab.config import DataConfig, TrainConfig, spec
+
+STYLES = ("screen", "print", "notebook")
+IMAGE_FORMATS = ("png", "svg")
+SCALE = 3  # modebar and CLI PNGs: 3x the on-screen size, sharp on a projector or in print
+STAMP = "sgdlab-stamp"  # name of the stamp annotation
+
+TEXT: i18n.Text = {
+    "style_screen": ("Screen", "屏幕"),
+    "style_print": ("Print", "印刷"),
+    "style_notebook": ("Notebook", "笔记本"),
+    "step": ("Step", "训练步数"),
+    "loss": ("Loss", "模型损失"),
+    "batch_loss": ("Batch loss", "批次损失"),
+    "total_loss": ("Whole-data loss", "整体损失"),
+    "seed": ("seed", "种子"),
+    "data": ("data", "数据"),
+}
+
+# Per role: updates for a Scatter trace (line and marker). Roles not listed keep their look.
+_PRINT: dict[str, dict[str, Any]] = {
+    "batch_loss": {"line": {"color": "#666666", "width": 1, "dash": "solid"}},
+    "total_loss": {"line": {"color": "black", "width": 1.5, "dash": "dash"}},
+    "min_loss": {"line": {"color": "black", "width": 0.8, "dash": "dot"}},
+    "epoch": {"line": {"color": "#bbbbbb", "width": 0.6}, "marker": {"color": "#bbbbbb"}},
+    "points": {"marker": {"color": "#9a9a9a", "size": 4, "line": {"width": 0}}},
+    "batch": {"marker": {"color": "rgba(0,0,0,0)", "size": 7,
+                         "line": {"color": "black", "width": 1}}},
+    "fit": {"line": {"color": "black", "width": 1.5, "dash": "solid"}},
+    "true_line": {"line": {"color": "#666666", "width": 1, "dash": "dash"}},
+    "ls_line": {"line": {"color": "black", "width": 1, "dash": "dot"}},
+    "path": {"line": {"color": "black", "width": 1}, "marker": {"color": "black", "size": 3}},
+    "current": {"marker": {"color": "black", "size": 9,
+                           "line": {"color": "black", "width": 1.5}}},
+    "optimum": {"marker": {"color": "black", "size": 11, "symbol": "x",
+                           "line": {"width": 0}}},
+    "contour": {"fill": "none", "line": {"color": "#8a8a8a", "width": 0.7}},
+    "readout": {"textfont": {"color": "black"}},
+    "ghost": {"line": {"color": "#aaaaaa", "width": 1, "dash": "dot"},
+              "marker": {"color": "#aaaaaa"}},
+}
+# matplotlib's defaults ('k', 'r-.', the C0/C1/C2 colour cycle, 1.5 pt lines).
+_NOTEBOOK: dict[str, dict[str, Any]] = {
+    "batch_loss": {"line": {"color": "black", "width": 1.5, "dash": "solid"}},
+    "total_loss": {"line": {"color": "red", "width": 1.5, "dash": "dashdot"}},
+    "min_loss": {"line": {"color": "#2ca02c", "width": 1, "dash": "dot"}},
+    "epoch": {"line": {"color": "#cccccc", "width": 0.8}, "marker": {"color": "#cccccc"}},
+    "points": {"marker": {"color": "#1f77b4", "size": 5, "line": {"width": 0}}},
+    "batch": {"marker": {"color": "#ff7f0e", "size": 7, "line": {"width": 0}}},
+    "fit": {"line": {"color": "red", "width": 1.5, "dash": "solid"}},
+    "true_line": {"line": {"color": "black", "width": 1.5, "dash": "dash"}},
+    "ls_line": {"line": {"color": "#2ca02c", "width": 1.5, "dash": "dot"}},
+    "path": {"line": {"color": "red", "width": 1.5}, "marker": {"color": "red", "size": 5}},
+    "current": {"marker": {"color": "red", "size": 10, "line": {"color": "red", "width": 1.5}}},
+    "optimum": {"marker": {"color": "black", "size": 14, "symbol": "star",
+                           "line": {"width": 0}}},
+    "contour": {"fill": "none", "line": {"width": 1}},  # coloured by level below, as plt.contour
+    "readout": {"textfont": {"color": "black"}},
+    "ghost": {"line": {"color": "#999999", "width": 1, "dash": "dot"},
+              "marker": {"color": "#999999"}},
+}
+_ROLES = {"print": _PRINT, "notebook": _NOTEBOOK}
+# The seed notebook's figure shows only the two losses; these extras are hidden in its style.
+_NOT_IN_NOTEBOOK = ("min_loss", "epoch", "current")
+
+
+def role(trace: Any) -> str | None:
+    """The ``meta["role"]`` a figure builder tagged the trace with, if any."""
+    meta = trace.meta
+    return meta.get("role") if isinstance(meta, dict) else None
+
+
+def apply_style(fig: go.Figure, style: str, lang: str) -> go.Figure:
+    """A copy of ``fig`` in ``style``; the input figure is left as it was."""
+    if style not in STYLES:
+        raise ValueError(f"style must be one of {', '.join(STYLES)}, got {style!r}")
+    out = go.Figure(fig)
+    if style == "screen":
+        return out
+    is_loss = any(role(t) in ("batch_loss", "total_loss") for t in out.data)
+    for trace in out.data:
+        r = role(trace)
+        if r in _ROLES[style] and trace.type in ("scatter", "scattergl"):
+            trace.update(_ROLES[style][r])
+    _axes(out, style)
+    if style == "notebook":
+        contours = [t for t in out.data if role(t) == "contour"]
+        for k, trace in enumerate(contours):
+            trace.line.color = sample_colorscale(
+                "Viridis", 1 - k / max(len(contours) - 1, 1))[0]
+        if is_loss:  # the notebook's figsize=(6, 6) at dpi 100, legend in the upper right
+            out.update_layout(width=600, height=600, legend={
+                "x": 0.98, "y": 0.98, "xanchor": "right", "yanchor": "top", "font": {"size": 15}})
+            _loss_words(out, lang)
+            for trace in out.data:
+                if role(trace) in _NOT_IN_NOTEBOOK:
+                    trace.visible = False
+                elif role(trace) in ("batch_loss", "total_loss"):
+                    trace.mode = "lines"
+    return out
+
+
+def _axes(fig: go.Figure, style: str) -> None:
+    """White paper, black text, a boxed plot area with outside ticks, as in print and matplotlib."""
+    font = ("Arial, Helvetica, 'Noto Sans CJK SC', sans-serif" if style == "print"
+            else "'DejaVu Sans', 'Noto Sans CJK SC', sans-serif")
+    fig.update_layout(template="simple_white", paper_bgcolor="white", plot_bgcolor="white",
+                      font={"color": "black", "family": font, "size": 13},
+                      legend={"bgcolor": "white", "bordercolor": "#888888" if style ==
+                              "notebook" else "black", "borderwidth": 1,
+                              "font": {"color": "black"}})
+    axis = {"showline": True, "linecolor": "black", "linewidth": 1, "mirror": True,
+            "ticks": "outside", "tickcolor": "black", "showgrid": False, "zeroline": False,
+            "title": {"font": {"color": "black"}}, "tickfont": {"color": "black"}}
+    fig.update_xaxes(axis)
+    fig.update_yaxes(axis)
+    if style == "notebook":
+        fig.update_layout(title=None)
+        fig.update_xaxes(tickfont={"size": 13})
+        fig.update_yaxes(tickfont={"size": 13})
+
+
+def _loss_words(fig: go.Figure, lang: str) -> None:
+    """The notebook's own words for the loss figure: axis titles and the two line names."""
+    for trace in fig.data:
+        r = role(trace)
+        if r in ("batch_loss", "total_loss"):
+            trace.name = i18n.tr(TEXT, r, lang)
+    fig.update_xaxes(title={"text": i18n.tr(TEXT, "step", lang), "font": {"size": 18}})
+    fig.update_yaxes(title={"text": i18n.tr(TEXT, "loss", lang), "font": {"size": 18}})
+
+
+def _fmt(v: object) -> str:
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def _extras(c: TrainConfig) -> list[tuple[str, object]]:
+    """Settings beyond the six headline ones that change the run, as (field, value)."""
+    out: list[tuple[str, object]] = []
+    if c.optimizer in ("momentum", "nesterov"):
+        out.append(("momentum", c.momentum))
+    if c.sampling != "sequential":
+        out.append(("sampling_seed", c.sampling_seed))
+    if c.accumulation > 1:
+        out.append(("accumulation", c.accumulation))
+    if c.schedule != "constant":
+        out.append(("schedule", c.schedule))
+        if c.schedule in ("step", "exponential"):
+            out += [("gamma", c.gamma), ("decay_every", c.decay_every)]
+    return out
+
+
+def stamp_text(data_config: DataConfig | None, train_config: TrainConfig, lang: str,
+               data_name: str = "") -> str:
+    """One line naming the settings a figure was made with, so it can be re-made."""
+    c = train_config
+    zh = lang == "zh"
+    first = (f"{i18n.tr(TEXT, 'seed', lang)} {data_config.seed}" if data_config
+             else f"{i18n.tr(TEXT, 'data', lang)} {data_name}")
+    parts = [first]
+    for name in ("lr", "batch_size", "steps"):
+        s = spec(TrainConfig, name)
+        parts.append(f"{s.zh if zh else s.en.lower()} {_fmt(getattr(c, name))}")
+    parts += [c.optimizer, c.sampling]
+    for name, value in _extras(c):
+        s = spec(TrainConfig, name)
+        parts.append(f"{s.zh if zh else s.en.lower()} {_fmt(value)}")
+    return " · ".join(parts)
+
+
+def add_stamp(fig: go.Figure, text: str) -> go.Figure:
+    """``fig`` with ``text`` in small grey type above the top-right corner of the plot."""
+    fig.add_annotation(text=text, name=STAMP, xref="paper", yref="paper", x=1, y=1,
+                       xanchor="right", yanchor="bottom", yshift=4, showarrow=False,
+                       font={"size": 10, "color": "#666666"})
+    top = fig.layout.margin.t
+    fig.update_layout(margin={"t": max(top if top is not None else 0, 60)})
+    return fig
+
+
+def file_stem(kind: str, data_config: DataConfig | None, train_config: TrainConfig,
+              style: str = "screen", data_name: str = "") -> str:
+    """A file name (no extension) that encodes the settings, safe on every file system."""
+    c = train_config
+    short = {"momentum": "m", "sampling_seed": "ss", "accumulation": "acc", "schedule": "",
+             "gamma": "g", "decay_every": "every"}
+    parts = ["sgdlab", kind,
+             f"seed{data_config.seed}" if data_config else (data_name or "data"),
+             f"lr{_fmt(c.lr)}", f"bs{c.batch_size}", f"steps{c.steps}", c.optimizer,
+             c.sampling, *(f"{short[k]}{_fmt(v)}" for k, v in _extras(c))]
+    if style != "screen":
+        parts.append(style)
+    return "_".join(re.sub(r"[^A-Za-z0-9.+-]+", "-", p).strip("-") for p in parts)
+
+
+def chart_config(stem: str, image_format: str = "png", scale: int = SCALE) -> dict[str, Any]:
+    """The ``config`` for ``st.plotly_chart``: the modebar camera saves ``stem``.png at
+    ``scale`` times the on-screen size (or an SVG), and no Plotly logo."""
+    if image_format not in IMAGE_FORMATS:
+        raise ValueError(f"image format must be one of {', '.join(IMAGE_FORMATS)}")
+    return {"displaylogo": False,
+            "toImageButtonOptions": {"format": image_format, "filename": stem,
+                                     "scale": scale if image_format == "png" else 1}}

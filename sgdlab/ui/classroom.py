@@ -1,0 +1,247 @@
+"""The classroom: links that reproduce a run, teacher locks, presets with commentary, explain.
+
+In ``app.py``, before any control is drawn::
+
+    state = classroom.apply_url_state()     # link -> st.session_state, notices shown
+    lang = classroom.language_ui()          # 中文 / English, key "lang"
+    classroom.preset_menu_ui(lang)
+    ... controls: skip classroom.hidden(name), disabled=classroom.locked(name) ...
+    classroom.explain_ui(run, "loss"); classroom.copy_link_ui(run, step=..., view=...)
+    classroom.finish_url_state()            # last line of the script
+
+Widgets use the config field names as keys, so a setting's session-state
+key, its URL parameter and its field are one name.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from sgdlab import explain, i18n, presets, theory, urlstate
+from sgdlab.config import DataConfig, TrainConfig
+from sgdlab.ui.context import Run
+
+URL_STATE = "_classroom_url"  # session_state: the UrlState read from the link on first run
+PRESET = "_classroom_preset"  # session_state: name of the last preset loaded
+PRESET_PICK = "_classroom_preset_pick"
+PENDING = "_classroom_pending"  # settings to write again once the widgets exist
+LANG, STEP, VIEW = "lang", "step", "view"  # widget keys the app's controls use
+MAX_NOTICES_SHOWN = 8
+
+TEXT: i18n.Text = {
+    "notices": ("Some link parameters were changed or ignored:",
+                "部分链接参数已被修改或忽略:"),
+    "more": ("… and {count} more.", "……还有 {count} 条。"),
+    "language": ("Language", "语言"),
+    "preset": ("Preset", "预设实验"),
+    "preset_help": ("Load a prepared setting; a note says what to notice.",
+                    "载入一个准备好的设置,并说明要注意观察什么。"),
+    "preset_pick": ("Choose an experiment…", "选择一个实验……"),
+    "preset_locked": ("The link locks some settings, so presets are off.",
+                      "链接锁定了部分设置,因此不能载入预设。"),
+    "preset_changed": ("Settings changed since the preset was loaded.",
+                       "载入预设后设置已被修改。"),
+    "copy_link": ("Copy link", "复制链接"),
+    "copy_help": ("A link that reopens this run, at this step and view.",
+                  "打开后重现本次训练、当前训练步数与视图的链接。"),
+    "copy_hint": ("Copy with the button at the right of the box.",
+                  "点击框右侧的按钮复制。"),
+    "teacher": ("For a class: lock or hide controls in the link",
+                "上课用:在链接中锁定或隐藏控件"),
+    "lock": ("Locked (visible, cannot change)", "锁定(可见但不能修改)"),
+    "hide": ("Hidden", "隐藏"),
+    "no_data_in_link": ("The data here is not synthetic, so the link does not carry it.",
+                        "当前数据不是合成数据,链接中不包含它。"),
+}
+
+
+def current_lang() -> str:
+    """The reader's language: the switch, else the link's ``lang``, else the default."""
+    value = st.session_state.get(LANG)
+    return value if value in i18n.LANGS else i18n.DEFAULT_LANG
+
+
+def _read_link() -> urlstate.UrlState:
+    params = {key: st.query_params.get_all(key) for key in st.query_params}
+    names = presets.names()
+    state = urlstate.parse(params, views=explain.VIEWS, presets=names)
+    if state.preset is None:
+        return state
+    # A preset in the link is the base; the link's own settings override it.
+    p = presets.preset(state.preset)
+    with_base = urlstate.parse(params, base=(p.data, p.train), views=explain.VIEWS,
+                               presets=names)
+    return with_base
+
+
+def apply_url_state() -> urlstate.UrlState:
+    """Read the link once per session into st.session_state; show its notices every run.
+
+    Call it before any control is drawn: it writes each setting the URL gave
+    (already clamped and made consistent) under the setting's widget key, and
+    ``lang``, ``step`` and ``view`` likewise.
+    """
+    ss = st.session_state
+    if PENDING in ss:
+        _write(ss.pop(PENDING))
+    if URL_STATE not in ss:
+        state = _read_link()
+        if state.preset is not None:
+            values = _settings(state.data, state.train)
+            ss[PRESET] = state.preset
+        else:
+            values = state.values()
+        _write(values)
+        # On a page's first run a widget bound to the URL takes the URL's value over
+        # st.session_state; finish_url_state() writes the checked values once more.
+        ss[PENDING] = values if state.notices or state.preset else {}
+        for key, value in ((LANG, state.lang), (STEP, state.step), (VIEW, state.view)):
+            if value is not None:
+                ss[key] = value
+        ss[URL_STATE] = state
+    state = ss[URL_STATE]
+    notices_ui(state.notices, current_lang())
+    return state
+
+
+def finish_url_state() -> None:
+    """Call at the very end of the script: one rerun when the link held values that had
+    to be fixed, so that widgets bound to the URL show the fixed values, not the link's."""
+    if st.session_state.get(PENDING):
+        st.rerun()
+    st.session_state.pop(PENDING, None)
+
+
+def _settings(data: DataConfig, train: TrainConfig) -> dict[str, Any]:
+    return {name: getattr(data if cls is DataConfig else train, name)
+            for name, (cls, _, _) in urlstate.SETTINGS.items()}
+
+
+def _write(values: dict[str, Any]) -> None:
+    for name, value in values.items():
+        st.session_state[name] = value
+
+
+def _url_state() -> urlstate.UrlState | None:
+    return st.session_state.get(URL_STATE)
+
+
+def locked(name: str) -> bool:
+    """Does the link lock control ``name``? (Draw it with ``disabled=True``.)"""
+    state = _url_state()
+    return state is not None and name in state.locked
+
+
+def hidden(name: str) -> bool:
+    """Does the link hide control ``name``? (Do not draw it; use :func:`setting`.)"""
+    state = _url_state()
+    return state is not None and name in state.hidden
+
+
+def setting(name: str) -> Any:
+    """The current value of setting ``name``: its widget's, else the link's, else the default."""
+    return st.session_state.get(name, urlstate.SETTINGS[name][1])
+
+
+def notices_ui(notices: tuple[urlstate.Notice, ...], lang: str) -> None:
+    """One warning listing what the link asked for that could not be used, and why."""
+    if not notices:
+        return
+    lines = [f"- {n.text(lang)}" for n in notices[:MAX_NOTICES_SHOWN]]
+    if len(notices) > MAX_NOTICES_SHOWN:
+        lines.append(f"- {i18n.tr(TEXT, 'more', lang, count=len(notices) - MAX_NOTICES_SHOWN)}")
+    st.warning("\n".join([i18n.tr(TEXT, "notices", lang), "", *lines]), icon="🔗")
+
+
+def language_ui() -> str:
+    """The 中文 / English switch (key ``lang``); returns the chosen language."""
+    choice = st.segmented_control(
+        i18n.tr(TEXT, "language", current_lang()), i18n.LANGS, key=LANG,
+        default=None if LANG in st.session_state else current_lang(), required=True,
+        format_func=i18n.LANG_NAMES.__getitem__,
+        label_visibility="collapsed")
+    return choice if choice in i18n.LANGS else i18n.DEFAULT_LANG
+
+
+def _load_preset() -> None:
+    name = st.session_state.get(PRESET_PICK)
+    if name is None:
+        return
+    p = presets.preset(name)
+    _write(_settings(p.data, p.train))
+    st.session_state[STEP] = p.train.steps
+    st.session_state[PRESET] = name
+
+
+def preset_menu_ui(lang: str) -> presets.Preset | None:
+    """The preset menu and, once one is loaded, its commentary; returns that preset."""
+    state = _url_state()
+    is_locked = state is not None and bool(state.locked)
+    titles = {p.name: p.title(lang) for p in presets.presets()}
+    st.selectbox(i18n.tr(TEXT, "preset", lang), list(titles), key=PRESET_PICK,
+                 index=None, placeholder=i18n.tr(TEXT, "preset_pick", lang),
+                 format_func=titles.__getitem__, on_change=_load_preset,
+                 disabled=is_locked, help=i18n.tr(TEXT, "preset_help", lang))
+    if is_locked:
+        st.caption(i18n.tr(TEXT, "preset_locked", lang))
+    name = st.session_state.get(PRESET)
+    if name is None:
+        return None
+    p = presets.preset(name)
+    st.info(f"**{p.title(lang)}**  \n{p.text(lang)}")
+    current = {n: setting(n) for n in urlstate.SETTINGS}
+    if current != _settings(p.data, p.train):
+        st.caption(i18n.tr(TEXT, "preset_changed", lang))
+    return p
+
+
+def explain_ui(run: Run, view: str) -> None:
+    """An expander that explains ``view``: what it shows, the update rule and loss in LaTeX."""
+    limit = theory.max_stable_lr(theory.data_hessian(run.data))
+    blocks = explain.explain(view, run.lang, optimizer=run.train_config.optimizer,
+                             accumulation=run.train_config.accumulation, limit=limit)
+    with st.expander(i18n.tr(explain.TEXT, "title", run.lang), icon="💡"):
+        for kind, body in blocks:
+            if kind == "latex":
+                st.latex(body)
+            else:
+                st.markdown(body)
+
+
+def _label(name: str, lang: str) -> str:
+    s = urlstate.SETTINGS[name][2]
+    return s.zh if lang == "zh" else s.en
+
+
+def link_for(run: Run, *, step: int | None = None, view: str | None = None,
+             lock: tuple[str, ...] = (), hide: tuple[str, ...] = ()) -> str:
+    """The full link (or ``?query`` when the app's address is unknown) that reopens ``run``."""
+    query = urlstate.to_query(run.data_config or DataConfig(), run.train_config,
+                              lang=run.lang, step=step, view=view, locked=lock, hidden=hide)
+    base = st.context.url or ""
+    return base + urlstate.query_string(query)
+
+
+def copy_link_ui(run: Run, *, step: int | None = None, view: str | None = None) -> str:
+    """A "copy link" popover: this run's link, and a teacher's variant that locks/hides controls."""
+    lang = run.lang
+    with st.popover(i18n.tr(TEXT, "copy_link", lang), icon="🔗",
+                    help=i18n.tr(TEXT, "copy_help", lang)):
+        url = link_for(run, step=step, view=view)
+        st.code(url, language=None, wrap_lines=True)
+        st.caption(i18n.tr(TEXT, "copy_hint", lang))
+        if run.data_config is None:
+            st.caption(i18n.tr(TEXT, "no_data_in_link", lang))
+        with st.expander(i18n.tr(TEXT, "teacher", lang)):
+            names = list(urlstate.SETTINGS)
+            label = {n: f"{_label(n, lang)} ({n})" for n in names}
+            lock = st.multiselect(i18n.tr(TEXT, "lock", lang), names, key="_classroom_lock",
+                                  format_func=label.__getitem__)
+            hide = st.multiselect(i18n.tr(TEXT, "hide", lang), names, key="_classroom_hide",
+                                  format_func=label.__getitem__)
+            if lock or hide:
+                url = link_for(run, step=step, view=view, lock=tuple(lock), hide=tuple(hide))
+                st.code(url, language=None, wrap_lines=True)
+    return url

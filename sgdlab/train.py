@@ -29,25 +29,29 @@ class Line(torch.nn.Module):
 
 
 def mse(y: torch.Tensor, y_pred: torch.Tensor) -> torch.Tensor:
-    """The notebook's loss: mean squared error."""
-    return (y - y_pred).pow(2).mean()
+    """The notebook's loss, mean((y - y_pred)^2), fused: same value, fewer autograd nodes."""
+    return torch.nn.functional.mse_loss(y_pred, y)
 
 
 def make_optimizer(params: Iterable[torch.nn.Parameter] | list[dict],
                    config: TrainConfig) -> torch.optim.Optimizer:
-    """The torch.optim optimizer named by ``config.optimizer``."""
+    """The torch.optim optimizer named by ``config.optimizer``.
+
+    ``foreach=False``: with two scalar parameters, the plain per-tensor update
+    has less overhead than the multi-tensor kernels.
+    """
     lr, name = config.lr, config.optimizer
     if name == "sgd":
-        return torch.optim.SGD(params, lr=lr)
+        return torch.optim.SGD(params, lr=lr, foreach=False)
     if name in ("momentum", "nesterov"):
-        return torch.optim.SGD(params, lr=lr, momentum=config.momentum,
+        return torch.optim.SGD(params, lr=lr, momentum=config.momentum, foreach=False,
                                nesterov=name == "nesterov" and config.momentum > 0)
     if name == "adam":
-        return torch.optim.Adam(params, lr=lr)
+        return torch.optim.Adam(params, lr=lr, foreach=False)
     if name == "rmsprop":
-        return torch.optim.RMSprop(params, lr=lr)
+        return torch.optim.RMSprop(params, lr=lr, foreach=False)
     if name == "adagrad":
-        return torch.optim.Adagrad(params, lr=lr)
+        return torch.optim.Adagrad(params, lr=lr, foreach=False)
     raise ValueError(f"unknown optimizer {name!r}")
 
 
@@ -89,7 +93,8 @@ def train(data: DataConfig | Data, config: TrainConfig = TrainConfig()) -> Histo
                          f"of points ({data.n})")
     model = Line()
     optimizer = make_optimizer(model.parameters(), config)
-    scheduler = make_scheduler(optimizer, config)
+    # A constant rate needs no scheduler step: skip its per-step cost.
+    scheduler = make_scheduler(optimizer, config) if config.schedule != "constant" else None
     sampler = Sampler(data.n, config.batch_size, config.sampling, config.sampling_seed)
     micro = config.batch_size // config.accumulation
     x, y, a, b = data.x, data.y, model.a, model.b
@@ -115,7 +120,8 @@ def train(data: DataConfig | Data, config: TrainConfig = TrainConfig()) -> Histo
                 part.backward()
                 loss = loss + part.detach()
         optimizer.step()
-        scheduler.step()
+        if scheduler is not None:
+            scheduler.step()
         grad_a, grad_b = a.grad, b.grad
         assert grad_a is not None and grad_b is not None
         rec.rows.append(torch.stack([loss.detach(), a.detach(), b.detach(), grad_a, grad_b]))

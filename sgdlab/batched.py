@@ -154,7 +154,8 @@ def train_many(data: Data | Sequence[Data], configs: Sequence[TrainConfig]) -> B
         optimizer.zero_grad()
         objective.backward()
         optimizer.step()
-        scheduler.step()
+        if scheduler is not None:  # None: a constant learning rate
+            scheduler.step()
         with torch.no_grad():
             record[0, :, t] = loss
             record[1:, :, t] = torch.cat(params).T

@@ -1,0 +1,95 @@
+"""Every word exists in both languages: each module's TEXT table and every config field's Spec.
+
+A Chinese entry must contain Chinese, unless it is the English word for word
+and either a bare symbol ("y", "{step}") or listed in its module's
+``UNTRANSLATED`` set (a name kept in English on purpose, like "Adam").
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+import string
+from dataclasses import fields
+from types import ModuleType
+
+import pytest
+
+import sgdlab
+from sgdlab import i18n
+from sgdlab.config import DataConfig, TrainConfig, spec
+
+CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+WORD = re.compile(r"[A-Za-z]{3,}")
+
+
+def _modules() -> list[ModuleType]:
+    names = [m.name for m in pkgutil.walk_packages(sgdlab.__path__, "sgdlab.")
+             if not m.name.endswith("__main__")]  # __main__ runs the CLI on import
+    return [importlib.import_module(name) for name in names]
+
+
+def _tables() -> list[tuple[str, dict]]:
+    return [(m.__name__, m.TEXT) for m in _modules() if isinstance(getattr(m, "TEXT", None), dict)]
+
+
+TABLES = _tables()
+ENTRIES = [(mod, key, pair) for mod, table in TABLES for key, pair in table.items()]
+
+
+def placeholders(text: str) -> set[str]:
+    """The {fields} of a format string (names only; specs like :.3g may differ)."""
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+
+
+def is_symbol(text: str) -> bool:
+    """No English word in it once the {placeholders} are removed."""
+    return not WORD.search(re.sub(r"\{[^}]*\}", "", text))
+
+
+def test_the_walk_finds_the_tables_we_know() -> None:
+    found = {mod for mod, _ in TABLES}
+    assert {"sgdlab.urlstate", "sgdlab.presets", "sgdlab.explain", "sgdlab.ui.classroom"} <= found
+
+
+@pytest.mark.parametrize(("mod", "key", "pair"), ENTRIES,
+                         ids=[f"{m}:{k}" for m, k, _ in ENTRIES])
+def test_pair_has_both_languages(mod: str, key: str, pair: object) -> None:
+    assert isinstance(pair, tuple) and len(pair) == 2, f"{mod}.TEXT[{key!r}] is not (en, zh)"
+    en, zh = pair
+    assert isinstance(en, str) and en.strip(), f"{mod}.TEXT[{key!r}] has no English"
+    assert isinstance(zh, str) and zh.strip(), f"{mod}.TEXT[{key!r}] has no Chinese"
+    if not CJK.search(zh):
+        untranslated = getattr(importlib.import_module(mod), "UNTRANSLATED", frozenset())
+        assert zh == en and (is_symbol(zh) or key in untranslated), (
+            f"{mod}.TEXT[{key!r}]: the Chinese entry {zh!r} has no Chinese in it")
+    assert placeholders(en) == placeholders(zh), (
+        f"{mod}.TEXT[{key!r}]: placeholders differ: {placeholders(en)} vs {placeholders(zh)}")
+
+
+@pytest.mark.parametrize(("mod", "key", "pair"), ENTRIES,
+                         ids=[f"{m}:{k}" for m, k, _ in ENTRIES])
+def test_pair_formats_in_both_languages(mod: str, key: str, pair: tuple[str, str]) -> None:
+    values = {name: 1.5 for name in placeholders(pair[0])}
+    table = {key: pair}
+    for lang in i18n.LANGS:
+        i18n.tr(table, key, lang, **values)  # raises on a bad format spec
+
+
+@pytest.mark.parametrize("cls", [DataConfig, TrainConfig])
+def test_every_setting_has_both_languages(cls: type) -> None:
+    for f in fields(cls):
+        s = spec(cls, f.name)
+        for text in (s.en, s.help_en):
+            assert text.strip(), f"{cls.__name__}.{f.name} lacks English"
+        for text in (s.zh, s.help_zh):
+            assert CJK.search(text), f"{cls.__name__}.{f.name}: {text!r} has no Chinese"
+
+
+def test_the_checks_catch_what_they_should() -> None:
+    """The rules above reject the mistakes they exist for."""
+    assert not CJK.search("Step") and CJK.search("训练步数")
+    assert placeholders("Step {step:d} of {n}") == {"step", "n"}
+    assert placeholders("第 {step} 步") != placeholders("Step {step} of {n}")
+    assert is_symbol("y") and is_symbol("{a} x + {b}") and not is_symbol("loss")

@@ -2,6 +2,8 @@
 
     python -m sgdlab run --format notebook          # the notebook's 20 lines
     python -m sgdlab run --lr 0.5 --sampling shuffle --format csv
+    python -m sgdlab figure --out loss.png --style notebook   # needs Chromium
+    python -m sgdlab code --out sgd.ipynb --lang en           # torch-only notebook
 """
 
 from __future__ import annotations
@@ -117,10 +119,92 @@ def _add_run(parser: argparse.ArgumentParser) -> None:
                              "update; json: settings and history (default: %(default)s)")
 
 
+def _add_figure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", required=True, metavar="FILE.png|svg|html",
+                        help="file to write; its extension picks the format (PNG and SVG "
+                             "need Chromium, found by kaleido via BROWSER_PATH)")
+    parser.add_argument("--style", choices=("screen", "print", "notebook"), default="screen",
+                        help="screen: the dashboard look; print: white, black, thin lines; "
+                             "notebook: the seed notebook's figure (default: %(default)s)")
+    parser.add_argument("--kind", choices=("fit", "loss", "params", "all"), default="loss",
+                        help="which figure; 'all' writes one file per figure, or one HTML "
+                             "page (default: %(default)s)")
+    parser.add_argument("--lang", choices=("zh", "en"), default="zh",
+                        help="language of the labels (default: %(default)s)")
+    parser.add_argument("--stamp", action=argparse.BooleanOptionalAction, default=False,
+                        help="print the settings on the figure (default: %(default)s)")
+    add_config_flags(parser)
+
+
+def cmd_figure(args: argparse.Namespace) -> int:
+    """Train once and write the figure(s) as PNG (scale 3), SVG or offline HTML."""
+    from pathlib import Path
+
+    from sgdlab import export, styles
+    from sgdlab.train import train
+
+    out = Path(args.out)
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in ("png", "svg", "html"):
+        raise ValueError(f"--out must end in .png, .svg or .html, got {out.name!r}")
+    data_config, train_config = configs_from(args)
+    history = train(data_config, train_config)
+    kinds = export.KINDS if args.kind == "all" else (args.kind,)
+    stamp = styles.stamp_text(data_config, train_config, args.lang) if args.stamp else ""
+    figs = export.make_figures(history, kinds, args.lang, args.style, stamp,
+                               (data_config.slope, data_config.intercept))
+    if fmt == "html":
+        note = "python -m sgdlab " + export.cli_command(data_config, train_config)
+        out.write_text(export.to_html(figs, "sgdlab", args.lang, note), encoding="utf-8")
+        written = [out]
+    else:
+        written = [out] if len(kinds) == 1 else [out.with_name(f"{out.stem}_{k}{out.suffix}")
+                                                 for k in kinds]
+        try:
+            export.write_images(figs, [str(p) for p in written], styles.SCALE)
+        except export.NoBrowserError:
+            print("sgdlab figure: error: PNG and SVG need Chrome or Chromium, and none was "
+                  "found. Install one (Debian: apt-get install chromium) and point "
+                  "BROWSER_PATH at it, or write --out FILE.html, which needs no browser.",
+                  file=sys.stderr)
+            return 2
+    print("\n".join(str(p) for p in written))
+    return 0
+
+
+def _add_code(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", required=True, metavar="FILE.py|ipynb",
+                        help="file to write: a PyTorch script or a Jupyter notebook")
+    parser.add_argument("--lang", choices=("zh", "en"), default="zh",
+                        help="language of the comments (default: %(default)s)")
+    add_config_flags(parser)
+
+
+def cmd_code(args: argparse.Namespace) -> int:
+    """Write a torch-only script or notebook that re-runs this training."""
+    from pathlib import Path
+
+    from sgdlab import export
+    from sgdlab.data import make_data
+
+    out = Path(args.out)
+    write = {".py": export.to_script, ".ipynb": export.to_notebook}.get(out.suffix.lower())
+    if write is None:
+        raise ValueError(f"--out must end in .py or .ipynb, got {out.name!r}")
+    data_config, train_config = configs_from(args)
+    out.write_text(write(make_data(data_config), data_config, train_config, args.lang),
+                   encoding="utf-8")
+    print(out)
+    return 0
+
+
 # name -> (help, add its flags, handler); later features add their commands here.
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None],
                           Callable[[argparse.Namespace], int]]] = {
     "run": ("train once and print the step log", _add_run, cmd_run),
+    "figure": ("write the run's figures as PNG, SVG or offline HTML", _add_figure, cmd_figure),
+    "code": ("write a PyTorch script or notebook that re-runs this training", _add_code,
+             cmd_code),
 }
 
 

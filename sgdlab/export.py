@@ -2,6 +2,7 @@
 
 * the step log as CSV, settings in a ``#`` header, read back by :func:`read_csv`;
 * the figures as one offline HTML page (plotly.js embedded);
+* PNG/SVG figures through kaleido (Chromium), in a chosen style;
 * a PyTorch script and a Jupyter notebook that re-run the training with torch
   alone, in the seed notebook's style, printing the same step log as
   ``python -m sgdlab run --format notebook``.
@@ -367,3 +368,42 @@ def to_notebook(data: Data, data_config: DataConfig | None, train_config: TrainC
     nb.cells += [nbformat.v4.new_code_cell(src)
                  for src in _cells(data, data_config, train_config, lang)]
     return nbformat.writes(nb)
+
+
+# ---------------------------------------------------------------- figures
+
+KINDS = ("fit", "loss", "params")
+
+
+def make_figures(history: History, kinds: Sequence[str], lang: str, style: str = "screen",
+                 stamp: str = "", true_line: tuple[float, float] | None = None
+                 ) -> list[go.Figure]:
+    """The figures of ``kinds``, in ``style``, each with ``stamp`` when it is not empty."""
+    from sgdlab import figures, styles
+
+    build = {"fit": lambda: figures.fit_figure(history, None, lang, true_line=true_line),
+             "loss": lambda: figures.loss_figure(history, lang),
+             "params": lambda: figures.params_figure(history, lang)}
+    out = []
+    for kind in kinds:
+        fig = styles.apply_style(build[kind](), style, lang)
+        out.append(styles.add_stamp(fig, stamp) if stamp else fig)
+    return out
+
+
+class NoBrowserError(RuntimeError):
+    """kaleido found no Chrome/Chromium to draw PNG or SVG files with."""
+
+
+def write_images(figs: Sequence[go.Figure], paths: Sequence[str], scale: float) -> None:
+    """PNG/SVG files through kaleido (one browser session for all), at each figure's own size."""
+    import plotly.io as pio
+
+    sizes = [(f.layout.width or 800, f.layout.height or 520) for f in figs]
+    try:
+        pio.write_images(list(figs), list(paths), scale=scale,
+                         width=[w for w, _ in sizes], height=[h for _, h in sizes])
+    except Exception as e:  # kaleido wraps a missing browser in several ways
+        if "chrome" in str(e).lower() or "browser" in str(e).lower():
+            raise NoBrowserError(str(e)) from None
+        raise

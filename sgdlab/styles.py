@@ -11,11 +11,13 @@ Plotly modebar ``config`` that downloads a PNG at scale 3 (or an SVG).
 
 from __future__ import annotations
 
+import base64
 import re
 from typing import Any
 
-from plotly.colors import sample_colorscale
+import numpy as np
 import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
 
 from sgdlab import i18n
 from sgdlab.config import DataConfig, TrainConfig, spec
@@ -61,8 +63,8 @@ _PRINT: dict[str, dict[str, Any]] = {
 }
 # matplotlib's defaults ('k', 'r-.', the C0/C1/C2 colour cycle, 1.5 pt lines).
 _NOTEBOOK: dict[str, dict[str, Any]] = {
-    "batch_loss": {"line": {"color": "black", "width": 1.5, "dash": "solid"}},
-    "total_loss": {"line": {"color": "red", "width": 1.5, "dash": "dashdot"}},
+    "batch_loss": {"line": {"color": "black", "width": 2, "dash": "solid"}},
+    "total_loss": {"line": {"color": "red", "width": 2, "dash": "dashdot"}},
     "min_loss": {"line": {"color": "#2ca02c", "width": 1, "dash": "dot"}},
     "epoch": {"line": {"color": "#cccccc", "width": 0.8}, "marker": {"color": "#cccccc"}},
     "points": {"marker": {"color": "#1f77b4", "size": 5, "line": {"width": 0}}},
@@ -109,14 +111,15 @@ def apply_style(fig: go.Figure, style: str, lang: str) -> go.Figure:
             trace.line.color = sample_colorscale(
                 "Viridis", 1 - k / max(len(contours) - 1, 1))[0]
         if is_loss:  # the notebook's figsize=(6, 6) at dpi 100, legend in the upper right
-            out.update_layout(width=600, height=600, legend={
-                "x": 0.98, "y": 0.98, "xanchor": "right", "yanchor": "top", "font": {"size": 15}})
+            out.update_layout(width=600, height=600, margin={"t": 30, "r": 20}, legend={
+                "x": 0.98, "y": 0.98, "xanchor": "right", "yanchor": "top", "font": {"size": 16}})
             _loss_words(out, lang)
             for trace in out.data:
                 if role(trace) in _NOT_IN_NOTEBOOK:
                     trace.visible = False
                 elif role(trace) in ("batch_loss", "total_loss"):
                     trace.mode = "lines"
+            _matplotlib_ranges(out)
     return out
 
 
@@ -140,14 +143,44 @@ def _axes(fig: go.Figure, style: str) -> None:
         fig.update_yaxes(tickfont={"size": 13})
 
 
+def _values(v: Any) -> np.ndarray:
+    """Trace coordinates as floats, whether a list or plotly's base64 typed-array dict."""
+    if isinstance(v, dict) and "bdata" in v:
+        flat = np.frombuffer(base64.b64decode(v["bdata"]), dtype=v["dtype"])
+        return flat.astype(float)
+    return np.array([np.nan if e is None else e for e in v], dtype=float)
+
+
+def _matplotlib_ranges(fig: go.Figure) -> None:
+    """Axes that frame the visible lines with matplotlib's 5% margins (the notebook's look)."""
+    xs, ys = [], []
+    for t in fig.data:
+        if t.visible is False or t.y is None or role(t) == "ghost":
+            continue
+        y = _values(t.y)
+        x = (_values(t.x) if t.x is not None
+             else (t.x0 or 0) + (t.dx or 1) * np.arange(len(y)))
+        ok = np.isfinite(x) & np.isfinite(y)
+        xs.append(x[ok])
+        ys.append(y[ok])
+    if not xs or not np.concatenate(xs).size:
+        return
+    for axis, v in (("xaxis", np.concatenate(xs)), ("yaxis", np.concatenate(ys))):
+        lo, hi = float(v.min()), float(v.max())
+        pad = 0.05 * (hi - lo if hi > lo else max(abs(hi), 1.0))
+        if fig.layout[axis].type == "log":
+            continue
+        fig.layout[axis].range = [lo - pad, hi + pad]
+
+
 def _loss_words(fig: go.Figure, lang: str) -> None:
     """The notebook's own words for the loss figure: axis titles and the two line names."""
     for trace in fig.data:
         r = role(trace)
         if r in ("batch_loss", "total_loss"):
             trace.name = i18n.tr(TEXT, r, lang)
-    fig.update_xaxes(title={"text": i18n.tr(TEXT, "step", lang), "font": {"size": 18}})
-    fig.update_yaxes(title={"text": i18n.tr(TEXT, "loss", lang), "font": {"size": 18}})
+    fig.update_xaxes(title={"text": i18n.tr(TEXT, "step", lang), "font": {"size": 21}})
+    fig.update_yaxes(title={"text": i18n.tr(TEXT, "loss", lang), "font": {"size": 21}})
 
 
 def _fmt(v: object) -> str:

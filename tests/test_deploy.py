@@ -234,6 +234,12 @@ def test_config_production_facts(config: dict[str, Any]) -> None:
     assert config["theme"]["base"] == "light"
 
 
+def test_upload_limit_is_the_apps_own(config: dict[str, Any]) -> None:
+    from sgdlab.datasets import MAX_MB
+
+    assert config["server"]["maxUploadSize"] == MAX_MB
+
+
 def luminance(hex_color: str) -> float:
     """WCAG relative luminance of #rrggbb."""
     channels = [int(hex_color[i:i + 2], 16) / 255 for i in (1, 3, 5)]

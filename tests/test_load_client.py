@@ -1,0 +1,123 @@
+"""benchmarks/stclient.py against a real Streamlit server: what the client sends
+is what the app's widgets return, read back from the page the app draws."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from stclient import Session, changed_state, percentile  # noqa: E402
+
+PORT = 8659
+ECHO_APP = '''
+import streamlit as st
+a = st.slider("A", 0, 10, 3)
+r = st.slider("R", 0.0, 1.0, 0.25, step=0.05)
+b = st.select_slider("B", ["x", "y", "z"], value="y")
+c = st.selectbox("C", ["p", "q", "s"])
+d = st.checkbox("D")
+e = st.number_input("E", 0.0, 5.0, 1.5, step=0.5)
+f = st.segmented_control("F", ["u", "v"], default="u")
+st.text(repr((a, r, b, c, d, e, f)))
+if st.toggle("Boom"):
+    raise ValueError("boom")
+'''
+
+
+def test_percentile_matches_numpy() -> None:
+    rng = np.random.default_rng(0)
+    for n in (1, 2, 7, 100):
+        xs = list(rng.exponential(size=n))
+        for q in (50, 95, 99):
+            assert percentile(xs, q) == pytest.approx(float(np.percentile(xs, q)))
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("echo")
+    (folder / "echo.py").write_text(ECHO_APP)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "echo.py", "--server.address", "127.0.0.1",
+         "--server.port", str(PORT), "--server.headless", "true",
+         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/_stcore/health", timeout=1)
+                break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    pytest.fail("echo server did not start")
+                time.sleep(0.2)
+        yield f"ws://127.0.0.1:{PORT}/_stcore/stream"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def echoed(session: Session) -> tuple[object, ...]:
+    (text,) = session.texts
+    value = eval(text)  # the app's own repr of what its widgets returned
+    assert isinstance(value, tuple)
+    return value
+
+
+def test_widget_values_round_trip(server: str) -> None:
+    async def scenario() -> None:
+        s = Session(server, timeout=20)
+        first = await s.open()
+        assert first.ok, first.error
+        assert echoed(s) == (3, 0.25, "y", "p", False, 1.5, "u")
+        kinds = sorted(w.kind for w in s.widgets.values())
+        assert kinds == ["button_group", "checkbox", "checkbox", "number_input",
+                         "selectbox", "slider", "slider", "slider"]
+        by_label = {w.label: w for w in s.widgets.values()}
+        rng = random.Random(3)
+        for label, index in [("A", 0), ("R", 1), ("B", 2), ("C", 3), ("D", 4), ("E", 5),
+                             ("F", 6)]:
+            before = echoed(s)[index]
+            w = by_label[label]
+            result = await s.rerun(s.states(changed_state(w, rng)))
+            assert result.ok, result.error
+            assert result.latency > 0
+            after = echoed(s)
+            assert after[index] != before, label  # the app saw the change ...
+            by_label = {w.label: w for w in s.widgets.values()}
+        # ... and the largest value is the largest.
+        a = by_label["A"]
+        assert (await s.rerun(s.states(changed_state(a, rng, to_max=True)))).ok
+        assert echoed(s)[0] == 10
+        # An exception on the page is an error, not a success.
+        boom = await s.rerun(s.states(changed_state(by_label["Boom"], rng, to_max=True)))
+        assert not boom.ok and "ValueError" in boom.error
+        await s.close()
+
+    asyncio.run(scenario())
+
+
+def test_other_values_are_kept_when_one_changes(server: str) -> None:
+    async def scenario() -> None:
+        s = Session(server, timeout=20)
+        await s.open()
+        by_label = {w.label: w for w in s.widgets.values()}
+        rng = random.Random(5)
+        await s.rerun(s.states(changed_state(by_label["C"], rng)))
+        c = echoed(s)[3]
+        by_label = {w.label: w for w in s.widgets.values()}
+        await s.rerun(s.states(changed_state(by_label["A"], rng)))
+        assert echoed(s)[3] == c != "p"  # C kept its new value when A changed
+        await s.close()
+
+    asyncio.run(scenario())

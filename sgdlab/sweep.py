@@ -1,0 +1,177 @@
+"""Stability map: final whole-data loss over a grid of learning rates x batch sizes.
+
+    from sgdlab.sweep import sweep, default_lrs, default_batch_sizes
+    result = sweep(make_data(), TrainConfig(steps=200), default_lrs(), default_batch_sizes(200))
+    result.to_frame()   # lr, batch_size, final_total_loss, diverged_at
+
+Every cell is a full training run at the base settings with only ``lr`` and
+``batch_size`` changed, all trained at once by :func:`sgdlab.batched.train_many`.
+The theory lines come from the Hessian of the quadratic loss (see
+:func:`stability_bounds`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from sgdlab.batched import train_many
+from sgdlab.config import TrainConfig, spec
+from sgdlab.data import Data
+from sgdlab.sampling import Sampler
+from sgdlab.theory import data_hessian, max_stable_lr
+
+Progress = Callable[[int, int], None]  # (cells done, cells in all)
+CHUNKS = 4  # progress updates per sweep; each chunk is one train_many call
+MAX_BATCHES = 2000  # batches inspected per batch size for the worst-batch bound
+
+
+@dataclass(frozen=True, eq=False)
+class Sweep:
+    """Grid results; rows are batch sizes, columns learning rates.
+
+    ``final_total_loss`` is NaN where the run diverged; ``diverged_at`` is the
+    first diverged step there and 0 where the run stayed finite.
+    """
+
+    config: TrainConfig
+    lrs: np.ndarray
+    batch_sizes: np.ndarray
+    final_total_loss: np.ndarray
+    diverged_at: np.ndarray
+
+    @property
+    def diverged(self) -> np.ndarray:
+        return self.diverged_at > 0
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per cell, batch size major: lr, batch_size, final_total_loss, diverged_at."""
+        bs, lr = np.meshgrid(self.batch_sizes, self.lrs, indexing="ij")
+        at = pd.array(np.where(self.diverged, self.diverged_at, 0).ravel(), dtype="Int64")
+        at[~self.diverged.ravel()] = pd.NA
+        return pd.DataFrame({"lr": lr.ravel(), "batch_size": bs.ravel(),
+                             "final_total_loss": self.final_total_loss.ravel(),
+                             "diverged_at": at})
+
+
+def default_lrs(count: int = 40, lo: float = 1e-3, hi: float | None = None) -> np.ndarray:
+    """``count`` learning rates evenly spaced in log from ``lo`` to the largest allowed (10)."""
+    hi = float(spec(TrainConfig, "lr").hi or 10.0) if hi is None else hi
+    return np.logspace(math.log10(lo), math.log10(hi), count)
+
+
+def default_batch_sizes(n: int, count: int = 12, include: Sequence[int] = (),
+                        multiple_of: int = 1) -> np.ndarray:
+    """About ``count`` batch sizes from 1 to n, log-spaced, plus ``include``.
+
+    Divisors of n are preferred (no ragged last batch), and only multiples of
+    ``multiple_of`` are kept (gradient accumulation must divide the batch).
+    """
+    divisors = [d for d in range(1, n + 1) if n % d == 0]
+    pool = [d for d in divisors if d % multiple_of == 0] or [multiple_of]
+    if len(pool) < count:
+        pool = list(range(multiple_of, n + 1, multiple_of))
+    targets = np.geomspace(pool[0], pool[-1], count)
+    logs = np.log(np.asarray(pool, dtype=np.float64))
+    chosen = {pool[int(np.argmin(np.abs(logs - math.log(t))))] for t in targets}
+    chosen |= {int(b) for b in include if 1 <= b <= n and b % multiple_of == 0}
+    return np.array(sorted(chosen), dtype=np.int64)
+
+
+def parse_list(text: str, name: str, kind: type = float) -> list:
+    """Comma-separated numbers -> list; ValueError naming ``name`` when any is not a number."""
+    items = [s.strip() for s in str(text).split(",") if s.strip()]
+    if not items:
+        raise ValueError(f"{name} is empty: give comma-separated numbers, e.g. 0.01,0.1,1")
+    values = []
+    for s in items:
+        try:
+            value = kind(s)
+        except ValueError:
+            what = "a whole number" if kind is int else "a number"
+            raise ValueError(f"{name}: {s!r} is not {what}") from None
+        values.append(value)
+    return values
+
+
+def check_grid(lrs: Sequence[float], batch_sizes: Sequence[int], n: int,
+               base: TrainConfig) -> None:
+    """Raise ValueError with a one-line reason when the grid cannot be trained."""
+    s = spec(TrainConfig, "lr")
+    for lr in lrs:
+        if not (math.isfinite(lr) and s.lo is not None and s.hi is not None
+                and s.lo <= lr <= s.hi):
+            raise ValueError(f"learning rate {lr:g} is outside {s.lo:g}..{s.hi:g}")
+    for b in batch_sizes:
+        if not 1 <= b <= n:
+            raise ValueError(f"batch size {b} is outside 1..{n} (the number of points)")
+        if b % base.accumulation:
+            raise ValueError(f"batch size {b} is not a multiple of the gradient "
+                             f"accumulation ({base.accumulation})")
+
+
+def sweep(data: Data, base: TrainConfig, lrs: Sequence[float], batch_sizes: Sequence[int],
+          progress: Progress | None = None) -> Sweep:
+    """Train every (batch size, lr) cell from ``base`` and keep its final whole-data loss."""
+    lrs_a = np.asarray(lrs, dtype=np.float64)
+    bss = np.asarray(batch_sizes, dtype=np.int64)
+    check_grid(list(lrs_a), [int(b) for b in bss], data.n, base)
+    final = np.full((len(bss), len(lrs_a)), np.nan)
+    diverged_at = np.zeros((len(bss), len(lrs_a)), dtype=np.int64)
+    per_chunk = max(1, math.ceil(len(bss) / CHUNKS))
+    for first in range(0, len(bss), per_chunk):
+        rows = range(first, min(first + per_chunk, len(bss)))
+        configs = [replace(base, lr=float(lr), batch_size=int(bss[i]))
+                   for i in rows for lr in lrs_a]
+        result = train_many(data, configs)
+        final[rows.start:rows.stop] = result.final_total_loss.reshape(len(rows), -1)
+        at = np.array([d or 0 for d in result.diverged_at]).reshape(len(rows), -1)
+        diverged_at[rows.start:rows.stop] = at
+        if progress is not None:
+            progress(rows.stop * len(lrs_a), final.size)
+    return Sweep(base, lrs_a, bss, final, diverged_at)
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """Largest stable constant learning rates of plain gradient descent (2 / lambda_max).
+
+    ``full_batch`` uses the Hessian of all the data; ``worst_batch[i]`` the
+    largest-curvature batch of size ``batch_sizes[i]`` among those the run visits.
+    """
+
+    full_batch: float
+    batch_sizes: np.ndarray
+    worst_batch: np.ndarray
+
+
+def batch_lambda_max(x: np.ndarray, batches: np.ndarray) -> np.ndarray:
+    """Largest Hessian eigenvalue of each batch, from E x and E x^2 in closed form.
+
+    ``batches`` is (count, size) indices into x. The Hessian is
+    2 [[E x^2, E x], [E x, 1]], whose larger eigenvalue is
+    (E x^2 + 1) + sqrt((E x^2 - 1)^2 + 4 (E x)^2).
+    """
+    xb = x[batches]
+    m1, m2 = xb.mean(1), (xb * xb).mean(1)
+    return (m2 + 1) + np.sqrt((m2 - 1) ** 2 + 4 * m1 * m1)
+
+
+def stability_bounds(data: Data, base: TrainConfig, batch_sizes: Sequence[int]) -> Bounds:
+    """The full-batch bound and, per batch size, the bound of the worst batch the run uses."""
+    x = data.x.double().numpy()
+    worst = []
+    for b in batch_sizes:
+        sampler = Sampler(data.n, int(b), base.sampling, base.sampling_seed)
+        batches = [sampler.indices(t).numpy() for t in range(min(base.steps, MAX_BATCHES))]
+        by_size: dict[int, list[np.ndarray]] = {}
+        for idx in batches:  # ragged last batches of an epoch are shorter
+            by_size.setdefault(len(idx), []).append(idx)
+        lam = max(float(batch_lambda_max(x, np.stack(g)).max()) for g in by_size.values())
+        worst.append(2.0 / lam)
+    return Bounds(max_stable_lr(data_hessian(data)), np.asarray(batch_sizes, dtype=np.int64),
+                  np.array(worst))

@@ -82,6 +82,10 @@ TEXT: i18n.Text = {
                   "±{limit:.0e}. Rescale it first (for example, to millions).",
                   "列 {column} 中有大到 {value:.3g} 的值;上限是 ±{limit:.0e}。"
                   "请先换算单位(例如以百万为单位)。"),
+    "x_precision": ("x ({x}) varies too little for its size to be told apart in 32-bit "
+                    "floats (like 2000000000 + 1). Subtract a constant from it first.",
+                    "x({x})相对其大小变化太小,32 位浮点数无法区分(如 2000000000 + 1)。"
+                    "请先减去一个常数。"),
     "unusable": ("This data can't be used: {detail}.", "无法使用这些数据:{detail}。"),
     "builtin_missing": ("The built-in data sets come with Plotly, which is not installed.",
                         "内置数据集随 Plotly 提供,但 Plotly 没有安装。"),
@@ -169,7 +173,8 @@ def read_csv(raw: bytes, name: str = "upload.csv") -> Table:
     text, encoding = decode(raw)
     if not text.strip():
         raise DataError("empty")
-    sep = sniff_separator(text)
+    text, sep = _excel_sep_line(text)
+    sep = sep or sniff_separator(text)
     cells = _read_cells(text, sep)
     notices: list[Message] = []
     skipped = cells.attrs.get("skipped", 0)
@@ -190,6 +195,8 @@ def read_csv(raw: bytes, name: str = "upload.csv") -> Table:
         notices.append(message("decimal_comma", columns=", ".join(commas)))
     if ambiguous:
         notices.append(message("ambiguous_comma", warn=True, columns=", ".join(ambiguous)))
+    if len(numeric) < 2 and ambiguous:
+        raise DataError("ambiguous_comma", columns=", ".join(ambiguous))
     if not numeric:
         raise DataError("no_numeric")
     if len(numeric) == 1:
@@ -211,12 +218,41 @@ def decode(raw: bytes) -> tuple[str, str]:
     controls = sum(head.count(bytes([c])) for c in (*range(0, 9), 11, 12, *range(14, 32)))
     if b"\x00" in head or controls > len(head) // 100:
         raise DataError("binary")
-    for codec, label in (("utf-8-sig", "UTF-8"), ("gb18030", "GBK")):
-        try:
-            return raw.decode(codec), label
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("latin-1"), "Latin-1"
+    try:
+        return raw.decode("utf-8-sig"), "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = raw.decode("gb18030")
+        if _looks_chinese(text[:65536]):
+            return text, "GBK"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1252"), "Windows-1252"
+    except UnicodeDecodeError:
+        return raw.decode("latin-1"), "Latin-1"
+
+
+def _looks_chinese(text: str) -> bool:
+    """Whether GBK-decoded text reads as Chinese rather than as Western accents mis-paired.
+
+    Latin-1 "é" followed by "r" is also a valid GBK pair; such pairs decode
+    to rare characters (outside GB2312) or to a "character" wedged inside a
+    Latin word (Gr鲞e), which real Chinese text almost never has.
+    """
+    wide = [c for c in text if ord(c) > 127]
+    common = sum(_in_gb2312(c) for c in wide)
+    wedged = len(re.findall(r"[A-Za-z][^\x00-\x7f][A-Za-z]", text))
+    return common >= 0.9 * len(wide) and wedged <= 0.05 * len(wide)
+
+
+def _in_gb2312(c: str) -> bool:
+    try:
+        c.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def sniff_separator(text: str) -> str:
@@ -241,6 +277,13 @@ def sniff_separator(text: str) -> str:
         if score > best_score:
             best, best_score = sep, score
     return best
+
+
+def _excel_sep_line(text: str) -> tuple[str, str | None]:
+    """Excel may start a CSV with a line like ``sep=;`` that names the separator."""
+    first, _, rest = text.lstrip("\ufeff").partition("\n")
+    found = re.fullmatch(r"\s*sep=(.)\s*", first)
+    return (rest, found.group(1)) if found else (text, None)
 
 
 def _read_cells(text: str, sep: str) -> pd.DataFrame:
@@ -296,8 +339,7 @@ def _numeric_columns(cells: pd.DataFrame) -> tuple[pd.DataFrame, list[str], list
                 values = pd.to_numeric(s.str.replace(".", "", regex=False)
                                         .str.replace(",", ".", regex=False), errors="coerce")
                 commas.append(col)
-        if col not in ambiguous and values.notna().sum() >= 2 and \
-                values.notna().sum() >= 0.5 * len(filled):
+        if col not in ambiguous and values.notna().sum() >= max(1, 0.5 * len(filled)):
             out[col] = values.astype("float64")
             numeric.append(col)
         else:
@@ -357,6 +399,8 @@ def to_data(table: Table, x: str, y: str, standardize: bool = True) -> tuple[Dat
     spread = xs.std(ddof=1)
     if not spread > 0:
         raise DataError("constant_x", x=x, value=float(xs[0]))
+    if np.ptp(xs.astype(np.float32)) == 0:
+        raise DataError("x_precision", x=x)
     scale = y_scale(ys)
     if scale != 1:
         notices.append(message("y_scaled", y=y, scale=scale))

@@ -26,7 +26,7 @@ for name, (owner, default, s) in urlstate.SETTINGS.items():
         continue
     assert owner in (DataConfig, TrainConfig)
     label = s.zh if lang == "zh" else s.en
-    common = dict(key=name, bind="query-params", disabled=classroom.locked(name))
+    common = dict(key=name, bind=classroom.bind(name), disabled=classroom.locked(name))
     if isinstance(default, bool):
         values[name] = st.checkbox(label, value=default, **common)
     elif s.choices:

@@ -15,7 +15,8 @@ key, its URL parameter and its field are one name.
 
 from __future__ import annotations
 
-from typing import Any
+import math
+from typing import Any, Literal
 
 import streamlit as st
 
@@ -143,6 +144,26 @@ def hidden(name: str) -> bool:
 def setting(name: str) -> Any:
     """The current value of setting ``name``: its widget's, else the link's, else the default."""
     return st.session_state.get(name, urlstate.SETTINGS[name][1])
+
+
+def bind(name: str) -> Literal["query-params"] | None:
+    """``bind=`` for the widget of setting ``name``: "query-params", or None while the link
+    holds a value that would crash Streamlit's own URL binding.
+
+    Streamlit 1.67 raises OverflowError (uncaught) when a bound integer
+    number_input is seeded from ``?n=inf`` or ``?n=1e999``; such a value is
+    dropped with a notice by :func:`apply_url_state` instead.
+    """
+    if not isinstance(urlstate.SETTINGS[name][1], int) or name not in st.query_params:
+        return "query-params"
+    return None if any(_overflows(v) for v in st.query_params.get_all(name)) else "query-params"
+
+
+def _overflows(text: str) -> bool:
+    try:
+        return math.isinf(float(text))
+    except (ValueError, OverflowError):
+        return False
 
 
 def notices_ui(notices: tuple[urlstate.Notice, ...], lang: str) -> None:

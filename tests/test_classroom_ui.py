@@ -1,0 +1,147 @@
+"""The classroom views in a real Streamlit script run (AppTest), wired as tests/classroom_app.py.
+
+Links reproduce every setting, bad links show notices and leave the app usable,
+locked controls cannot change, hidden ones still apply, presets load.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import pytest
+from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.errors import AppTestError
+
+from sgdlab import presets, urlstate
+from sgdlab.config import DataConfig, TrainConfig
+
+APP = str(Path(__file__).with_name("classroom_app.py"))
+
+# A value for every setting, none of them the default, valid together.
+EVERY = {"seed": "7", "n": "150", "x_min": "-2.5", "x_max": "4.0", "slope": "-3.25",
+         "intercept": "0.5", "noise": "0.25", "standardize": "false", "lr": "0.05",
+         "batch_size": "30", "steps": "25", "sampling": "shuffle", "optimizer": "momentum",
+         "momentum": "0.8", "accumulation": "3", "schedule": "step", "gamma": "0.7",
+         "decay_every": "5", "sampling_seed": "3"}
+
+
+def app(query: dict[str, str]) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update(query)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def shown_run(at: AppTest) -> tuple[DataConfig, TrainConfig]:
+    """The configs the script trained, read back from the text it prints."""
+    text = next(t.value for t in at.text if t.value.startswith("run: "))
+    data, train = re.fullmatch(r"run: (DataConfig\(.*\)) (TrainConfig\(.*\))", text).groups()
+    return eval(data), eval(train)  # our own repr of frozen dataclasses
+
+
+def link(at: AppTest) -> dict[str, list[str]]:
+    url = at.code[0].value
+    return parse_qs(url.split("?", 1)[1] if "?" in url else "", keep_blank_values=True)
+
+
+def test_a_link_reproduces_every_setting_and_copy_link_gives_it_back() -> None:
+    assert set(EVERY) == set(urlstate.SETTINGS)
+    expected = urlstate.parse(EVERY)
+    assert expected.notices == () and expected.given == set(EVERY)
+    at = app({**EVERY, "lang": "en", "step": "12", "view": "params"})
+    assert shown_run(at) == (expected.data, expected.train)
+    assert not at.warning
+    assert "step: 12; view: params; lang: en" in " ".join(t.value for t in at.text)
+    back = urlstate.parse(link(at), views=("params",))
+    assert (back.data, back.train, back.notices) == (expected.data, expected.train, ())
+    assert (back.step, back.view, back.lang) == (12, "params", "en")
+
+
+@pytest.mark.parametrize(("query", "named"), [
+    ({"lr": "nan", "steps": "-5", "batch_size": "abc"}, ["lr", "steps", "batch_size"]),
+    ({"batch_size": "999", "accumulation": "7", "wings": "2"},
+     ["batch_size", "accumulation", "wings"]),
+    ({"n": "1e999", "sampling": "sideways", "lang": "klingon"}, ["n", "sampling", "lang"]),
+    ({"x_min": "9", "x_max": "1", "standardize": "perhaps", "step": "-1"},
+     ["x_max", "standardize", "step"]),  # the x range is fixed by moving x_max
+    ({"steps": "10000", "n": "100000", "batch_size": "100000", "lr": "x" * 500},
+     ["steps", "lr"]),
+    ({"lock": "lr,nothing", "hide": "noise,zzz", "view": "nowhere", "preset": "nope"},
+     ["lock=nothing", "hide=zzz", "view", "preset"]),
+])
+def test_bad_links_show_notices_and_the_app_stays_usable(query: dict[str, str],
+                                                         named: list[str]) -> None:
+    at = app(query)
+    warning = "\n".join(w.value for w in at.warning)
+    for key in named:
+        assert f"'{key}'" in warning, (key, warning)
+    data, train = shown_run(at)
+    assert train.batch_size <= data.n and train.steps * train.batch_size \
+        <= urlstate.MAX_POINT_STEPS
+    at.number_input(key="steps").set_value(7).run()
+    assert not at.exception and shown_run(at)[1].steps == 7
+
+
+def test_fixed_values_reach_the_widgets_not_only_the_run() -> None:
+    at = app({"batch_size": "999", "accumulation": "7"})
+    assert at.number_input(key="batch_size").value == 200
+    assert at.number_input(key="accumulation").value == 5
+    assert shown_run(at)[1].batch_size == 200
+
+
+def test_locked_controls_cannot_change() -> None:
+    at = app({"lr": "0.5", "lock": "lr,sampling"})
+    lr = at.number_input(key="lr")
+    assert lr.disabled and lr.value == 0.5 and at.selectbox(key="sampling").disabled
+    with pytest.raises(AppTestError):
+        lr.set_value(0.2)
+    at.number_input(key="steps").set_value(9).run()
+    assert at.number_input(key="lr").value == 0.5 and shown_run(at)[1].lr == 0.5
+    assert at.number_input(key="lr").disabled
+    assert at.selectbox(key="_classroom_preset_pick").disabled  # presets would change lr
+
+
+def test_hidden_controls_are_gone_but_their_link_values_apply() -> None:
+    at = app({"noise": "0.5", "hide": "noise,seed"})
+    keys = {w.key for w in at.number_input}
+    assert "noise" not in keys and "seed" not in keys and "lr" in keys
+    assert shown_run(at)[0].noise == 0.5
+
+
+def test_preset_menu_loads_settings_and_shows_commentary() -> None:
+    at = app({"lang": "en"})
+    at.selectbox(key="_classroom_preset_pick").set_value("above_limit").run()
+    p = presets.preset("above_limit")
+    assert shown_run(at) == (p.data, p.train)
+    assert at.number_input(key="lr").value == p.train.lr
+    assert p.title("en") in at.info[0].value and p.text("en") in at.info[0].value
+    assert not at.caption or "changed" not in " ".join(c.value for c in at.caption)
+    at.number_input(key="steps").set_value(10).run()
+    assert any("changed since" in c.value for c in at.caption)
+
+
+def test_a_preset_in_the_link_is_the_base_that_the_link_overrides() -> None:
+    at = app({"preset": "full_batch", "steps": "30"})
+    p = presets.preset("full_batch")
+    _, train = shown_run(at)
+    assert (train.batch_size, train.steps) == (p.train.batch_size, 30)
+
+
+@pytest.mark.parametrize(("lang", "label", "title"), [
+    ("en", "Learning rate", "Explain this view"), ("zh", "学习率", "讲解这张图"),
+    (None, "学习率", "讲解这张图")])
+def test_language_from_the_link(lang: str | None, label: str, title: str) -> None:
+    at = app({"lang": lang} if lang else {})
+    assert at.number_input(key="lr").label == label
+    assert at.expander[0].label == title
+    assert len(at.latex) >= 2  # the update rule and the loss
+
+
+def test_language_switch_changes_every_label() -> None:
+    at = app({})
+    at.segmented_control(key="lang").set_value("en").run()
+    assert at.number_input(key="lr").label == "Learning rate"
+    assert "lang: en" in " ".join(t.value for t in at.text)

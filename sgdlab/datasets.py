@@ -453,9 +453,9 @@ class Builtin:
 BUILTINS: dict[str, Builtin] = {
     "tips": Builtin(
         "tips", "total_bill", "tip", "Restaurant tips", "餐厅小费",
-        "244 restaurant bills: the tip grows with the bill (about 10 to 15 %), with much "
-        "scatter. x = total bill, y = tip, in US dollars.",
-        "244 张餐厅账单:小费随账单金额增长(约 10% 到 15%),但很分散。"
+        "244 restaurant bills: the tip grows by about 10 cents per dollar of the bill, "
+        "with much scatter. x = total bill, y = tip, in US dollars.",
+        "244 张餐厅账单:账单每多 1 美元,小费约多 10 美分,但很分散。"
         "x = 账单总额,y = 小费,单位为美元。"),
     "iris": Builtin(
         "iris", "petal_length", "petal_width", "Iris petals", "鸢尾花花瓣",

@@ -1,0 +1,572 @@
+"""Plotly figures of one run: pure functions from a History to a figure, no Streamlit.
+
+    fig = live_figure(train(DataConfig(), TrainConfig()), "en")   # fit, loss, landscape
+    fig.write_html("run.html")                                    # plays in any browser
+
+Every trace carries ``meta={"role": ...}`` so a restyler (print, notebook
+looks) can find it: fit "points", "batch", "fit", "true_line", "ls_line",
+"readout"; loss "batch_loss", "total_loss", "min_loss", "epoch", "current";
+parameter space "contour", "path", "current", "optimum"; pinned runs "ghost".
+Arrays go out as float32 (plotly sends them base64-encoded): half the bytes,
+and still far more digits than a screen shows.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+
+from sgdlab import i18n, theory
+from sgdlab.history import History
+
+Ghosts = Sequence[tuple[str, History]]
+
+# Okabe-Ito: distinguishable with every common colour-vision deficiency, and in grey.
+BLUE, ORANGE, GREEN, VERMILLION, SKY, PURPLE = (
+    "#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7")
+INK, QUIET = "#222222", "#8C8C8C"
+FONT = 17           # readable from the back of a classroom
+MAX_POINTS_SHOWN = 2000  # a scatter of more points is a grey blur that costs bandwidth
+MAX_FRAMES = 200    # playback frames for long runs; curves still show every step
+VIEW_LOSS_FACTOR = 50.0  # axes frame the steps whose loss stays under this x the start
+
+TEXT: i18n.Text = {
+    "fit_title": ("Fit at step {step}", "第 {step} 步的拟合"),
+    "loss_title": ("Loss per step", "每一步的模型损失"),
+    "params_title": ("Parameter space: whole-data loss over (a, b)",
+                     "参数空间:整体损失随 (a, b) 的变化"),
+    "x": ("x (as the model sees it)", "x(模型看到的值)"),
+    "x_std": ("x (standardized)", "x(已归一化)"),
+    "y": ("y", "y"),
+    "step": ("Step", "训练步数"),
+    "loss": ("Loss (mean squared error)", "模型损失(均方误差)"),
+    "loss_log": ("Loss (mean squared error, log scale)", "模型损失(均方误差,对数坐标)"),
+    "a": ("slope a", "斜率 a"),
+    "b": ("intercept b", "截距 b"),
+    "points": ("data", "数据点"),
+    "batch": ("current batch", "当前批次"),
+    "fit": ("fitted line", "拟合直线"),
+    "true_line": ("true line", "真实直线"),
+    "ls_line": ("least squares", "最小二乘"),
+    "batch_loss": ("batch loss", "批次损失"),
+    "total_loss": ("whole-data loss", "整体损失"),
+    "min_loss": ("least-squares minimum", "最小二乘最小值"),
+    "epoch": ("epoch boundary", "轮次边界"),
+    "current": ("current step", "当前步"),
+    "contour": ("equal loss", "等损失线"),
+    "path": ("path of (a, b)", "(a, b) 的路径"),
+    "optimum": ("optimum", "最优点"),
+    "fit_panel": ("Fit: the data and the line at this step", "拟合:数据与当前步的直线"),
+    "steps_n": ("{n} steps", "{n} 步"),
+    "play": ("▶ Play", "▶ 播放"),
+    "pause": ("❚❚ Pause", "❚❚ 暂停"),
+    "speed": ("speed", "速度"),
+    "diverged": ("diverged at step {step}", "第 {step} 步发散"),
+}
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def frame_steps(steps: int, max_frames: int = MAX_FRAMES) -> np.ndarray:
+    """1-based steps that get a playback frame: all, or an even subsample that keeps the last."""
+    if steps <= max_frames:
+        return np.arange(1, steps + 1)
+    return np.unique(np.linspace(1, steps, max_frames).round().astype(int))
+
+
+def _f32(values: Any) -> np.ndarray:
+    return np.asarray(values, dtype=np.float32)
+
+
+def _clamp_step(history: History, step: int | None) -> int:
+    return history.steps if step is None else int(min(max(step, 1), max(history.steps, 1)))
+
+
+def _view(history: History) -> np.ndarray:
+    """Mask of the steps the axes should frame: all but the run-away end of a divergence."""
+    start = max(history.initial_total_loss, 1e-12)
+    with np.errstate(invalid="ignore"):
+        return np.asarray(history.total_loss <= VIEW_LOSS_FACTOR * start, dtype=bool)
+
+
+def _span(lo: float, hi: float, pad: float = 0.08) -> list[float]:
+    width = hi - lo if hi > lo else max(abs(hi), 1.0)
+    return [lo - pad * width, hi + pad * width]
+
+
+def _role(role: str) -> dict[str, str]:
+    return {"role": role}
+
+
+def _axis(title: str, **extra: Any) -> dict[str, Any]:
+    return {"title": {"text": title, "font": {"size": FONT}}, "showline": True,
+            "linecolor": "#444", "mirror": True, "ticks": "outside", "gridcolor": "#e6e6e6",
+            "zeroline": False, "tickfont": {"size": FONT - 2}, **extra}
+
+
+def base_layout(title: str = "", height: int = 520) -> dict[str, Any]:
+    """White, print-friendly layout with large fonts, shared by every figure."""
+    return {
+        "height": height, "paper_bgcolor": "white",
+        "plot_bgcolor": "white", "font": {"size": FONT, "color": INK,
+                                          "family": "Noto Sans, Noto Sans CJK SC, sans-serif"},
+        "title": {"text": title, "font": {"size": FONT + 5}, "x": 0.01, "xanchor": "left"},
+        "margin": {"l": 80, "r": 20, "t": 70, "b": 70}, "hovermode": "closest",
+        "hoverlabel": {"font": {"size": FONT - 1}},
+        "legend": {"bgcolor": "rgba(255,255,255,0.85)", "bordercolor": "#ccc", "borderwidth": 1,
+                   "font": {"size": FONT - 2}},
+    }
+
+
+# ---------------------------------------------------------------- trace builders
+
+
+def _shown_points(history: History) -> np.ndarray:
+    n = history.data.n
+    return np.arange(n) if n <= MAX_POINTS_SHOWN else np.linspace(0, n - 1, MAX_POINTS_SHOWN,
+                                                                    dtype=int)
+
+
+def _batch_xy(history: History, step: int) -> tuple[np.ndarray, np.ndarray]:
+    if history.steps == 0:
+        return _f32([]), _f32([])
+    idx = history.batch_indices(step)
+    if len(idx) > MAX_POINTS_SHOWN:
+        idx = idx[np.linspace(0, len(idx) - 1, MAX_POINTS_SHOWN, dtype=int)]
+    return _f32(history.data.x.numpy()[idx]), _f32(history.data.y.numpy()[idx])
+
+
+def notebook_line(history: History, step: int) -> str:
+    """The notebook's printed line for ``step``, as :meth:`History.notebook_lines` formats it."""
+    i = step - 1
+    return (f"Step {step}, Loss: {history.batch_loss[i]: .2f}; "
+            f"Result: y = {history.a[i]:.2f} * x + {history.b[i]:.2f}")
+
+
+def _ab(history: History, step: int) -> tuple[float, float]:
+    return (float(history.a[step - 1]), float(history.b[step - 1])) if history.steps else (0., 0.)
+
+
+def _fit_dynamic(history: History, step: int, lang: str, x_range: list[float],
+                 y_range: list[float]) -> list[dict[str, Any]]:
+    """The traces of the fit panel that change with the step: batch, line, log line."""
+    bx, by = _batch_xy(history, step)
+    a, b = _ab(history, step)
+    line = notebook_line(history, step) if history.steps else ""
+    return [
+        {"type": "scatter", "x": bx, "y": by, "mode": "markers", "name": tr("batch", lang),
+         "marker": {"color": ORANGE, "size": 10, "line": {"color": INK, "width": 1}},
+         "meta": _role("batch"), "hovertemplate": "x=%{x:.3f}<br>y=%{y:.3f}<extra></extra>"},
+        {"type": "scatter", "x": _f32(x_range), "y": _f32([a * x_range[0] + b, a * x_range[1] + b]),
+         "mode": "lines", "name": tr("fit", lang), "line": {"color": BLUE, "width": 4},
+         "meta": _role("fit"), "hovertemplate": "x=%{x:.3f}<br>y=%{y:.3f}<extra></extra>"},
+        # The notebook's log line, in the headroom at the top: it moves with the frames.
+        {"type": "scatter", "x": [x_range[0] + 0.02 * (x_range[1] - x_range[0])],
+         "y": [y_range[1] - 0.03 * (y_range[1] - y_range[0])], "mode": "text", "text": [line],
+         "textposition": "bottom right",
+         "textfont": {"size": FONT - 2, "family": "DejaVu Sans Mono, monospace", "color": INK},
+         "showlegend": False, "hoverinfo": "skip", "meta": _role("readout")},
+    ]
+
+
+def tr(key: str, lang: str, **values: object) -> str:
+    """This module's words in ``lang``."""
+    return i18n.tr(TEXT, key, lang, **values)
+
+
+def _fit_panel(history: History, step: int, lang: str,
+               true_line: tuple[float, float] | None) -> tuple[list[dict], dict, dict]:
+    data = history.data
+    x, y = data.x.double().numpy(), data.y.double().numpy()
+    shown = _shown_points(history)
+    x_range = _span(x.min(), x.max(), 0.04)
+    lo, hi = _span(y.min(), y.max(), 0.08)
+    y_range = [lo, hi + 0.14 * (hi - lo)]  # headroom for the log line
+    opt = theory.least_squares(data)
+    static: list[dict[str, Any]] = [
+        {"type": "scatter", "x": _f32(x[shown]), "y": _f32(y[shown]), "mode": "markers",
+         "name": tr("points", lang), "marker": {"color": "#b5b5b5", "size": 7},
+         "meta": _role("points"), "hovertemplate": "x=%{x:.3f}<br>y=%{y:.3f}<extra></extra>"},
+        {"type": "scatter", "x": _f32(x_range), "y": _f32([opt.a * v + opt.b for v in x_range]),
+         "mode": "lines", "name": tr("ls_line", lang),
+         "line": {"color": GREEN, "width": 2.5, "dash": "dot"}, "meta": _role("ls_line"),
+         "hovertemplate": f"y = {opt.a:.4g} · x + {opt.b:.4g}<extra></extra>"},
+    ]
+    if true_line is not None:
+        ta, tb = true_line
+        static.append({"type": "scatter", "x": _f32(x_range),
+                       "y": _f32([ta * v + tb for v in x_range]), "mode": "lines",
+                       "name": tr("true_line", lang),
+                       "line": {"color": INK, "width": 1.5, "dash": "dash"},
+                       "meta": _role("true_line"),
+                       "hovertemplate": f"y = {ta:.4g} · x + {tb:.4g}<extra></extra>"})
+    xaxis = _axis(tr("x", lang), range=x_range)
+    yaxis = _axis(tr("y", lang), range=y_range)
+    return static + _fit_dynamic(history, step, lang, x_range, y_range), xaxis, yaxis
+
+
+def _loss_panel(history: History, step: int, lang: str, log_y: bool,
+                ghosts: Ghosts) -> tuple[list[dict], dict, dict]:
+    n_steps = max(history.steps, 1)
+    view = _view(history)
+    log_y = log_y or history.diverged_at is not None  # an explosion only reads on a log axis
+    opt = theory.least_squares(history.data)
+    mode = "lines+markers" if history.steps <= 60 else "lines"
+    traces: list[dict[str, Any]] = [
+        {"type": "scatter", "x0": 1, "dx": 1, "y": _f32(history.batch_loss), "mode": mode,
+         "name": tr("batch_loss", lang), "line": {"color": SKY, "width": 1.5},
+         "marker": {"size": 6}, "meta": _role("batch_loss"),
+         "hovertemplate": tr("batch_loss", lang) + " %{y:.6g}<br>" + tr("step", lang)
+         + " %{x}<extra></extra>"},
+        {"type": "scatter", "x0": 1, "dx": 1, "y": _f32(history.total_loss), "mode": mode,
+         "name": tr("total_loss", lang), "line": {"color": VERMILLION, "width": 3.5},
+         "marker": {"size": 7}, "meta": _role("total_loss"),
+         "hovertemplate": tr("total_loss", lang) + " %{y:.6g}<br>" + tr("step", lang)
+         + " %{x}<extra></extra>"},
+        {"type": "scatter", "x": [0.5, n_steps + 0.5], "y": [opt.loss, opt.loss], "mode": "lines",
+         "name": tr("min_loss", lang), "line": {"color": GREEN, "width": 2, "dash": "dot"},
+         "meta": _role("min_loss"), "hovertemplate": f"{opt.loss:.6g}<extra></extra>"},
+    ]
+    traces += _epoch_trace(history, lang, log_y)
+    for label, ghost in ghosts:
+        traces.append({"type": "scatter", "x0": 1, "dx": 1, "y": _f32(ghost.total_loss),
+                       "mode": "lines", "name": label, "opacity": 0.6,
+                       "line": {"color": QUIET, "width": 2, "dash": "dash"},
+                       "meta": _role("ghost"), "hovertemplate": label + " %{y:.6g}<extra></extra>"})
+    traces.append(_loss_marker(history, step, lang))
+    shown = np.concatenate([history.batch_loss[view], history.total_loss[view], [opt.loss]])
+    shown = shown[np.isfinite(shown)]
+    if log_y:
+        shown = np.concatenate([history.batch_loss, history.total_loss, [opt.loss]])
+        shown = shown[np.isfinite(shown)]
+        pos = shown[shown > 0]
+        lo, hi = (np.log10(pos.min()), np.log10(pos.max())) if len(pos) else (-1.0, 1.0)
+        yaxis = _axis(tr("loss_log", lang), type="log", range=_span(lo, hi, 0.06))
+    else:
+        yaxis = _axis(tr("loss", lang), range=[0, float(shown.max()) * 1.06 if len(shown) else 1])
+    xaxis = _axis(tr("step", lang), range=[0.5, n_steps + 0.5])
+    return traces, xaxis, yaxis
+
+
+def _epoch_trace(history: History, lang: str, log_y: bool) -> list[dict[str, Any]]:
+    """Vertical dotted lines between epochs, as one trace (None breaks the line)."""
+    c = history.config
+    per_epoch = history.data.n / c.batch_size
+    if history.steps == 0 or per_epoch >= history.steps:
+        return []
+    starts = np.arange(1, history.steps)[
+        np.diff((np.arange(history.steps) * c.batch_size) // history.data.n) > 0] + 0.5
+    every = int(np.ceil(len(starts) / 25))  # at most ~25 lines: more only grey the plot
+    starts = starts[every - 1:: every]
+    name = tr("epoch", lang) + ("" if every == 1 else f" (×{every})")
+    lo, hi = (1e-30, 1e30) if log_y else (-1e30, 1e30)
+    xs = np.repeat(starts, 3).astype(object)
+    ys = np.tile(np.array([lo, hi, None], dtype=object), len(starts))
+    xs[2::3] = None
+    return [{"type": "scatter", "x": xs.tolist(), "y": ys.tolist(), "mode": "lines",
+             "name": name, "line": {"color": "#9a9a9a", "width": 1, "dash": "dot"},
+             "meta": _role("epoch"), "hoverinfo": "skip"}]
+
+
+def _loss_marker(history: History, step: int, lang: str) -> dict[str, Any]:
+    total = float(history.total_loss[step - 1]) if history.steps else float("nan")
+    return {"type": "scatter", "x": [step], "y": [total], "mode": "markers",
+            "name": tr("current", lang), "showlegend": False,
+            "marker": {"color": VERMILLION, "size": 15, "symbol": "circle-open",
+                       "line": {"width": 3}},
+            "meta": _role("current"), "hovertemplate": "%{y:.6g}<extra></extra>"}
+
+
+def landscape_box(history: History, ghosts: Ghosts = ()) -> tuple[list[float], list[float]]:
+    """(a range, b range) framing the start (0, 0), the optimum and the sane part of the path."""
+    opt = theory.least_squares(history.data)
+    view = _view(history)
+    a_all = [np.zeros(1), [opt.a], history.a[view]] + [g.a[_view(g)] for _, g in ghosts]
+    b_all = [np.zeros(1), [opt.b], history.b[view]] + [g.b[_view(g)] for _, g in ghosts]
+    a = np.concatenate([np.asarray(v, dtype=float) for v in a_all])
+    b = np.concatenate([np.asarray(v, dtype=float) for v in b_all])
+    a, b = a[np.isfinite(a)], b[np.isfinite(b)]
+    return _span(a.min(), a.max(), 0.15), _span(b.min(), b.max(), 0.15)
+
+
+def _ellipses(history: History, a_range: list[float], b_range: list[float],
+              lang: str) -> list[dict[str, Any]]:
+    """Filled level sets of the whole-data loss: exact ellipses, since the loss is quadratic."""
+    opt = theory.least_squares(history.data)
+    h = theory.data_hessian(history.data)
+    lam, vec = np.linalg.eigh(h)
+    lam = np.maximum(lam, 1e-300)
+    corners = np.array([[a, b] for a in a_range for b in b_range]) - [opt.a, opt.b]
+    top = float(max(0.5 * d @ h @ d for d in corners))
+    levels = top * 0.45 ** np.arange(12)
+    t = np.linspace(0, 2 * np.pi, 97)
+    circle = np.stack([np.cos(t), np.sin(t)])
+    shades = ["#f4f8fb", "#e6eff6", "#d7e6f0", "#c8dcea", "#b9d3e4", "#aacade",
+              "#9bc0d8", "#8cb7d2", "#7daecc", "#6ea4c6", "#5f9bc0", "#5092ba"]
+    traces = []
+    for k, level in enumerate(levels):
+        pts = vec @ (np.sqrt(2 * level / lam)[:, None] * circle)
+        loss = opt.loss + level
+        traces.append({"type": "scatter", "x": _f32(pts[0] + opt.a), "y": _f32(pts[1] + opt.b),
+                       "mode": "lines", "fill": "toself", "fillcolor": shades[k],
+                       "line": {"color": "#7f9fb5", "width": 0.8},
+                       "name": tr("contour", lang), "legendgroup": "contour",
+                       "showlegend": k == 0, "meta": _role("contour"),
+                       "hovertemplate": tr("total_loss", lang) + f" {loss:.4g}<extra></extra>"})
+    return traces
+
+
+def _params_panel(history: History, step: int, lang: str,
+                  ghosts: Ghosts) -> tuple[list[dict], dict, dict]:
+    a_range, b_range = landscape_box(history, ghosts)
+    opt = theory.least_squares(history.data)
+    traces = _ellipses(history, a_range, b_range, lang)
+    for label, ghost in ghosts:
+        traces.append({"type": "scatter", "x": _f32(np.r_[0, ghost.a]),
+                       "y": _f32(np.r_[0, ghost.b]), "mode": "lines", "name": label,
+                       "opacity": 0.6, "line": {"color": QUIET, "width": 2, "dash": "dash"},
+                       "meta": _role("ghost")})
+    mode = "lines+markers" if history.steps <= 200 else "lines"
+    traces += [
+        {"type": "scatter", "x": _f32(np.r_[0, history.a]), "y": _f32(np.r_[0, history.b]),
+         "mode": mode, "name": tr("path", lang), "line": {"color": BLUE, "width": 2.5},
+         "marker": {"size": 6}, "meta": _role("path"),
+         "hovertemplate": "a=%{x:.4f}<br>b=%{y:.4f}<extra></extra>"},
+        {"type": "scatter", "x": [opt.a], "y": [opt.b], "mode": "markers",
+         "name": tr("optimum", lang), "meta": _role("optimum"),
+         "marker": {"color": GREEN, "size": 20, "symbol": "star", "line": {"color": INK,
+                                                                           "width": 1}},
+         "hovertemplate": f"a*={opt.a:.4f}<br>b*={opt.b:.4f}<extra></extra>"},
+        _params_marker(history, step, lang),
+    ]
+    return traces, _axis(tr("a", lang), range=a_range), _axis(tr("b", lang), range=b_range)
+
+
+def _params_marker(history: History, step: int, lang: str) -> dict[str, Any]:
+    a, b = _ab(history, step)
+    return {"type": "scatter", "x": [a], "y": [b], "mode": "markers", "name": tr("current", lang),
+            "marker": {"color": VERMILLION, "size": 16, "line": {"color": INK, "width": 1.5}},
+            "meta": _role("current"), "hovertemplate": "a=%{x:.4f}<br>b=%{y:.4f}<extra></extra>"}
+
+
+# ---------------------------------------------------------------- public figures
+
+
+def encode(value: Any) -> Any:
+    """The spec with every numpy array as plotly.js's typed-array form (base64, float32).
+
+    Plain JSON from the start: serialising it is one fast ``json.dumps``, where
+    plotly's own encoder takes hundreds of milliseconds on a long run.
+    """
+    if isinstance(value, np.ndarray):
+        if value.dtype == object:
+            return value.tolist()
+        arr = np.ascontiguousarray(value, dtype=np.float32)
+        return {"dtype": "f4", "bdata": base64.b64encode(arr.tobytes()).decode("ascii")}
+    if isinstance(value, dict):
+        return {k: encode(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [encode(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _figure(traces: list[dict], layout: dict, frames: list[dict] | None = None) -> go.Figure:
+    return go.Figure(_spec(traces, layout, frames), _validate=False)
+
+
+def _spec(traces: list[dict], layout: dict, frames: list[dict] | None = None) -> dict[str, Any]:
+    # Plain dicts, unvalidated: plotly's per-property checks cost seconds for a
+    # figure with 200 frames; tests validate every figure this module builds.
+    return encode({"data": traces, "layout": layout, "frames": frames or []})
+
+
+def fit_figure(history: History, step: int | None = None, lang: str = i18n.DEFAULT_LANG,
+               true_line: tuple[float, float] | None = None) -> go.Figure:
+    """Data, the batch of ``step`` (default: the last), the line at that step, and references.
+
+    ``true_line`` is the generating (slope, intercept) when the data is synthetic.
+    """
+    step = _clamp_step(history, step)
+    traces, xaxis, yaxis = _fit_panel(history, step, lang, true_line)
+    layout = base_layout(tr("fit_title", lang, step=step))
+    layout.update(xaxis=xaxis, yaxis=yaxis)
+    return _figure(traces, layout)
+
+
+def loss_figure(history: History, lang: str = i18n.DEFAULT_LANG, log_y: bool = False,
+                ghosts: Ghosts = (), step: int | None = None) -> go.Figure:
+    """Batch loss and whole-data loss per step, epochs marked, the least-squares floor."""
+    traces, xaxis, yaxis = _loss_panel(history, _clamp_step(history, step), lang, log_y, ghosts)
+    layout = base_layout(tr("loss_title", lang))
+    layout.update(xaxis=xaxis, yaxis=yaxis)
+    return _figure(traces, layout)
+
+
+def params_figure(history: History, lang: str = i18n.DEFAULT_LANG, ghosts: Ghosts = (),
+                  step: int | None = None) -> go.Figure:
+    """Whole-data loss over (a, b) as level sets, the path of (a, b), the current point."""
+    traces, xaxis, yaxis = _params_panel(history, _clamp_step(history, step), lang, ghosts)
+    layout = base_layout(tr("params_title", lang))
+    layout.update(xaxis=xaxis, yaxis=yaxis)
+    return _figure(traces, layout)
+
+
+def frame_duration(frames: int, speed: float = 1.0) -> int:
+    """Milliseconds per frame: the whole run in about 8 s at speed 1, within 40..400 ms."""
+    return int(max(16, min(400, max(40, 8000 / max(frames, 1))) / speed))
+
+
+def live_figure(history: History, lang: str = i18n.DEFAULT_LANG, step: int | None = None,
+                log_y: bool = False, ghosts: Ghosts = (),
+                true_line: tuple[float, float] | None = None,
+                max_frames: int = MAX_FRAMES) -> go.Figure:
+    """:func:`live_spec` as a plotly Figure."""
+    return go.Figure(live_spec(history, lang, step, log_y, ghosts, true_line, max_frames),
+                     _validate=False)
+
+
+def live_spec(history: History, lang: str = i18n.DEFAULT_LANG, step: int | None = None,
+              log_y: bool = False, ghosts: Ghosts = (),
+              true_line: tuple[float, float] | None = None,
+              max_frames: int = MAX_FRAMES) -> dict[str, Any]:
+    """Fit, parameter space and loss in one figure whose frames play in the browser.
+
+    Only the traces that move (batch, fitted line, log line, the two current-step
+    markers) are in the frames, so playback redraws no contour and needs no server.
+    Long runs get ``max_frames`` evenly spaced frames; the curves keep every step.
+    """
+    step = _clamp_step(history, step)
+    fit, fx, fy = _fit_panel(history, step, lang, true_line)
+    params, px, py = _params_panel(history, step, lang, ghosts)
+    loss, lx, ly = _loss_panel(history, step, lang, log_y, ghosts)
+    for t in fit:
+        t.update(xaxis="x", yaxis="y", legend="legend")
+    for t in params:
+        t.update(xaxis="x2", yaxis="y2", legend="legend2")
+    for t in loss:
+        t.update(xaxis="x3", yaxis="y3", legend="legend3")
+    traces = fit + params + loss
+    moving = [len(fit) - 3, len(fit) - 2, len(fit) - 1, len(fit) + len(params) - 1,
+              len(traces) - 1]
+    steps = frame_steps(history.steps, max_frames) if history.steps else np.array([1])
+    frames = []
+    for s in steps.tolist():
+        dyn = _fit_dynamic(history, s, lang, fx["range"], fy["range"])
+        dyn += [_params_marker(history, s, lang), _loss_marker(history, s, lang)]
+        frames.append({"name": str(s), "data": [_xy_only(t) for t in dyn], "traces": moving})
+    x, y = history.data.x.double().numpy(), history.data.y.double().numpy()
+    top = fy["range"][1] - 0.06 * (fy["range"][1] - fy["range"][0])  # the log line's band
+    band = fx["range"][0] + np.linspace(0, 0.75, 8) * (fx["range"][1] - fx["range"][0])
+    fit_corner = emptiest_corner(np.r_[x, band], np.r_[y, np.full(8, top)], fx["range"],
+                                 fy["range"])
+    params_corner = emptiest_corner(np.r_[0, history.a, params[-2]["x"]],
+                                    np.r_[0, history.b, params[-2]["y"]], px["range"], py["range"])
+    layout = base_layout(_run_title(history, lang), height=900)
+    layout.update(
+        xaxis={**fx, "domain": [0, 0.45], "anchor": "y"},
+        yaxis={**fy, "domain": [0.56, 0.94], "anchor": "x"},
+        xaxis2={**px, "domain": [0.55, 1], "anchor": "y2"},
+        yaxis2={**py, "domain": [0.56, 0.94], "anchor": "x2"},
+        xaxis3={**lx, "domain": [0, 1], "anchor": "y3"},
+        yaxis3={**ly, "domain": [0.0, 0.38], "anchor": "x3"},
+        legend={**layout["legend"], **_legend_at(fit_corner, [0, 0.45], [0.56, 0.94])},
+        legend2={**layout["legend"], **_legend_at(params_corner, [0.55, 1], [0.56, 0.94])},
+        legend3={**layout["legend"], "x": 1.0, "y": 0.38, "xanchor": "right", "yanchor": "top"},
+        margin={"l": 90, "r": 20, "t": 60, "b": 150},
+        annotations=_panel_titles(lang),
+        sliders=[_slider(steps, step, lang)],
+        updatemenus=[_player(len(steps), lang)],
+    )
+    return _spec(traces, layout, frames)
+
+
+def emptiest_corner(x: np.ndarray, y: np.ndarray, x_range: list[float],
+                    y_range: list[float]) -> tuple[int, int]:
+    """The corner (0/1 in x, 0/1 in y) farthest from every point: a legend there hides nothing."""
+    u = (np.asarray(x, float) - x_range[0]) / (x_range[1] - x_range[0])
+    v = (np.asarray(y, float) - y_range[0]) / (y_range[1] - y_range[0])
+    ok = np.isfinite(u) & np.isfinite(v)
+    u, v = u[ok], v[ok]
+    best, corner = -1.0, (1, 0)
+    for cx, cy in ((1, 0), (0, 1), (1, 1), (0, 0)):
+        # a legend is wider than tall: weigh horizontal distance less
+        d = float(np.min(np.hypot((u - cx) / 2.0, v - cy))) if len(u) else 1.0
+        if d > best + 1e-9:
+            best, corner = d, (cx, cy)
+    return corner
+
+
+def _legend_at(corner: tuple[int, int], x_domain: list[float],
+               y_domain: list[float]) -> dict[str, Any]:
+    cx, cy = corner
+    return {"x": x_domain[cx] + (-0.005 if cx else 0.005),
+            "y": y_domain[cy] + (-0.01 if cy else 0.01),
+            "xanchor": "right" if cx else "left", "yanchor": "top" if cy else "bottom"}
+
+
+def _xy_only(trace: dict[str, Any]) -> dict[str, Any]:
+    """What a frame needs of a moving trace: its coordinates and words, not its style."""
+    keep = ("type", "x", "y", "text")
+    return {k: v for k, v in trace.items() if k in keep}
+
+
+def _run_title(history: History, lang: str) -> str:
+    c = history.config
+    words = f"lr = {c.lr:g} · batch = {c.batch_size} · {tr('steps_n', lang, n=c.steps)}"
+    if history.diverged_at is not None:
+        words += " · ⚠ " + tr("diverged", lang, step=history.diverged_at)
+    return words
+
+
+def _panel_titles(lang: str) -> list[dict[str, Any]]:
+    def title(text: str, x: float, y: float) -> dict[str, Any]:
+        return {"text": f"<b>{text}</b>", "x": x, "y": y, "xref": "paper", "yref": "paper",
+                "xanchor": "left", "yanchor": "bottom", "showarrow": False,
+                "font": {"size": FONT + 2}}
+
+    return [title(tr("fit_panel", lang), 0, 0.95),
+            title(tr("params_title", lang), 0.55, 0.95),
+            title(tr("loss_title", lang), 0, 0.39)]
+
+
+def _slider(steps: np.ndarray, step: int, lang: str) -> dict[str, Any]:
+    active = int(np.abs(steps - step).argmin())
+    dense = len(steps) > 30  # too many ticks to label: the current value says the step
+    return {
+        "active": active, "x": 0.34, "len": 0.66, "y": -0.07, "yanchor": "top",
+        "pad": {"t": 10, "b": 0},
+        "currentvalue": {"prefix": tr("step", lang) + ": ",
+                         "font": {"size": FONT + 1, "color": INK}},
+        "font": {"size": 1 if dense else FONT - 4, "color": "rgba(0,0,0,0)" if dense else INK},
+        "ticklen": 0 if dense else 4,
+        "steps": [{"label": str(s), "method": "animate",
+                   "args": [[str(s)], {"mode": "immediate", "frame": {"duration": 0,
+                                                                      "redraw": False},
+                                       "transition": {"duration": 0}}]}
+                  for s in steps.tolist()],
+    }
+
+
+def _player(frames: int, lang: str) -> dict[str, Any]:
+    def play(label: str, speed: float) -> dict[str, Any]:
+        return {"label": label, "method": "animate",
+                "args": [None, {"frame": {"duration": frame_duration(frames, speed),
+                                          "redraw": False},
+                                "transition": {"duration": 0}, "fromcurrent": True,
+                                "mode": "immediate"}]}
+
+    pause = {"label": tr("pause", lang), "method": "animate",
+             "args": [[None], {"frame": {"duration": 0, "redraw": False},
+                               "transition": {"duration": 0}, "mode": "immediate"}]}
+    return {"type": "buttons", "direction": "left", "showactive": False, "x": 0.0, "y": -0.1,
+            "xanchor": "left", "yanchor": "top", "pad": {"t": 0, "r": 8},
+            "font": {"size": FONT - 1},
+            "buttons": [play(tr("play", lang), 1), pause, play("×2", 2), play("×4", 4),
+                        play("×½", 0.5)]}

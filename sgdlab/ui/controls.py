@@ -1,0 +1,181 @@
+"""The sidebar: every widget derived from a config field's Spec, keyed by the field's name.
+
+Other views load settings by writing ``st.session_state[<field name>]`` before
+the widgets are drawn (then ``st.rerun()``); the widgets pick the values up.
+``controls_ui`` is three independent parts (main, training details, data), so a
+data-source choice or URL binding can replace or wrap one part alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from typing import Any
+
+import numpy as np
+import streamlit as st
+
+from sgdlab import i18n
+from sgdlab.config import DataConfig, Spec, TrainConfig, spec
+
+TEXT: i18n.Text = {
+    "training": ("Training details", "训练细节"),
+    "data": ("Data", "数据"),
+    "lr_exact": ("exact learning rate", "精确学习率"),
+    "lr_exact_help": ("Type any value from {lo:g} to {hi:g}; the slider snaps to the nearest "
+                      "mark.", "可输入 {lo:g} 到 {hi:g} 之间的任意值;滑块停在最近的刻度。"),
+    "bad": ("This setting can't be used: {msg}", "这个设置无法使用:{msg}"),
+    "x_range": ("'x to' must be greater than 'x from'.", "“x 终点”必须大于“x 起点”。"),
+    "accumulation_help": ("Must divide the batch size; offered: its divisors up to 64.",
+                          "必须整除批次大小;这里列出它不超过 64 的因数。"),
+}
+
+MAIN = ("seed", "lr", "batch_size", "steps")  # in order of prominence
+TRAIN_DETAILS = ("sampling", "optimizer", "momentum", "accumulation", "schedule", "gamma",
+                 "decay_every", "sampling_seed")
+DATA_DETAILS = ("n", "noise", "slope", "intercept", "x_min", "x_max", "standardize")
+
+
+def lr_marks(lo: float = 1e-4, hi: float = 10.0) -> list[float]:
+    """Learning rates a slider steps through: 1, 1.5, 2, 3, 5, 7 per decade, lo..hi."""
+    marks = [m * 10.0 ** e for e in range(-8, 3) for m in (1, 1.5, 2, 3, 5, 7)]
+    return [float(f"{v:.6g}") for v in marks if lo * (1 - 1e-9) <= v <= hi * (1 + 1e-9)]
+
+
+def nearest_mark(value: float, marks: list[float]) -> float:
+    """The mark closest to ``value`` on a log scale."""
+    logs = np.log10(np.asarray(marks))
+    return marks[int(np.abs(logs - np.log10(max(value, 1e-12))).argmin())]
+
+
+def _label(s: Spec, lang: str) -> str:
+    return s.zh if lang == "zh" else s.en
+
+
+def _help(s: Spec, lang: str) -> str:
+    return s.help_zh if lang == "zh" else s.help_en
+
+
+def _default(cls: type, name: str) -> Any:
+    return next(f.default for f in fields(cls) if f.name == name)
+
+
+def _init(cls: type, name: str) -> None:
+    """Put the field's default in session state once, so widgets never get value= and a key."""
+    if name not in st.session_state:
+        st.session_state[name] = _default(cls, name)
+
+
+def field_ui(cls: type, name: str, lang: str, **override: Any) -> Any:
+    """The widget for one config field, chosen from its Spec: choice, switch or number."""
+    s = spec(cls, name)
+    _init(cls, name)
+    default = _default(cls, name)
+    common: dict[str, Any] = {"key": name, "help": _help(s, lang)}
+    if s.choices:
+        options = override.pop("options", s.choices)
+        if st.session_state[name] not in options:
+            st.session_state[name] = options[0]
+        return st.selectbox(_label(s, lang), options, **common, **override)
+    if isinstance(default, bool):
+        return st.toggle(_label(s, lang), **common, **override)
+    lo, hi = override.pop("lo", s.lo), override.pop("hi", s.hi)
+    if isinstance(default, int):
+        lo, hi = int(lo), int(hi)
+        st.session_state[name] = int(min(max(int(st.session_state[name]), lo), hi))
+        widget = st.slider if override.pop("slider", False) else st.number_input
+        return int(widget(_label(s, lang), lo, hi, step=1, **common, **override))
+    st.session_state[name] = float(min(max(float(st.session_state[name]), lo), hi))
+    return float(st.number_input(_label(s, lang), float(lo), float(hi), format="%g",
+                                 **common, **override))
+
+
+def lr_ui(lang: str) -> float:
+    """Learning rate: a log-scale slider for speed, an exact box for precision.
+
+    The box owns ``st.session_state["lr"]``; the slider follows it and writes it back.
+    """
+    s = spec(TrainConfig, "lr")
+    marks = lr_marks()
+    _init(TrainConfig, "lr")
+    st.session_state["lr"] = float(min(max(float(st.session_state["lr"]), s.lo or 0.0),
+                                       s.hi or 10.0))
+    follow = nearest_mark(st.session_state["lr"], marks)
+    if st.session_state.get("lr_slider") != follow:
+        st.session_state["lr_slider"] = follow
+
+    def slid() -> None:
+        st.session_state["lr"] = st.session_state["lr_slider"]
+
+    st.select_slider(_label(s, lang), marks, key="lr_slider", help=_help(s, lang),
+                     format_func=lambda v: f"{v:g}", on_change=slid)
+    return float(st.number_input(tr("lr_exact", lang), float(s.lo or 0), float(s.hi or 10),
+                                 key="lr", format="%g", step=1e-4,
+                                 help=tr("lr_exact_help", lang, lo=s.lo, hi=s.hi),
+                                 label_visibility="collapsed"))
+
+
+def tr(key: str, lang: str, **values: object) -> str:
+    """This module's words in ``lang``."""
+    return i18n.tr(TEXT, key, lang, **values)
+
+
+def main_ui(lang: str, n: int) -> dict[str, Any]:
+    """Seed, learning rate, batch size and steps: the four settings people change most."""
+    values = {"seed": field_ui(DataConfig, "seed", lang)}
+    values["lr"] = lr_ui(lang)
+    values["batch_size"] = field_ui(TrainConfig, "batch_size", lang, hi=n, slider=True)
+    values["steps"] = field_ui(TrainConfig, "steps", lang, slider=True)
+    return values
+
+
+def training_ui(lang: str, batch_size: int) -> dict[str, Any]:
+    """Sampling, optimizer, accumulation and schedule, in an expander."""
+    values: dict[str, Any] = {}
+    with st.expander(tr("training", lang)):
+        for name in TRAIN_DETAILS:
+            if name == "momentum" and values.get("optimizer") not in ("momentum", "nesterov"):
+                continue
+            if name in ("gamma", "decay_every") and values.get("schedule") not in (
+                    "step", "exponential"):
+                continue
+            if name == "accumulation":
+                divisors = tuple(d for d in range(1, min(batch_size, 64) + 1)
+                                 if batch_size % d == 0)
+                values[name] = _accumulation_ui(lang, divisors)
+                continue
+            values[name] = field_ui(TrainConfig, name, lang)
+    return values
+
+
+def _accumulation_ui(lang: str, divisors: tuple[int, ...]) -> int:
+    s = spec(TrainConfig, "accumulation")
+    _init(TrainConfig, "accumulation")
+    if st.session_state["accumulation"] not in divisors:
+        st.session_state["accumulation"] = 1
+    return int(st.selectbox(_label(s, lang), divisors, key="accumulation",
+                            help=_help(s, lang) + " " + tr("accumulation_help", lang)))
+
+
+def data_ui(lang: str) -> dict[str, Any]:
+    """The synthetic data's settings, in an expander."""
+    with st.expander(tr("data", lang)):
+        return {name: field_ui(DataConfig, name, lang) for name in DATA_DETAILS}
+
+
+def controls_ui(lang: str) -> tuple[DataConfig, TrainConfig]:
+    """Draw the sidebar and return the settings it shows; bad settings stop with a message."""
+    with st.sidebar:
+        _init(DataConfig, "n")
+        main = main_ui(lang, int(st.session_state["n"]))
+        train = training_ui(lang, main["batch_size"])
+        data = data_ui(lang)
+    try:
+        if not data["x_max"] > data["x_min"]:
+            raise ValueError(tr("x_range", lang))
+        data_config = DataConfig(seed=main["seed"], **data)
+        train_config = TrainConfig(lr=main["lr"], batch_size=main["batch_size"],
+                                   steps=main["steps"], **train)
+    except ValueError as e:
+        st.error(tr("bad", lang, msg=e))
+        st.stop()
+    return data_config, train_config

@@ -1,0 +1,159 @@
+"""The live view: one animated figure (fit, parameter space, loss), metrics, log line, table.
+
+Playback runs in the browser (plotly frames), so playing costs no server round
+trip. The step box below picks the step the page opens on and that the
+metrics, the log line and the table describe; stepping reruns only this
+fragment, never the training or the sidebar.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from sgdlab import figures, i18n, theory
+from sgdlab.config import DataConfig, TrainConfig
+from sgdlab.data import make_data
+from sgdlab.history import History
+from sgdlab.train import train
+from sgdlab.ui.charts import chart_ui
+from sgdlab.ui.context import Run
+
+TEXT: i18n.Text = {
+    "step": ("Step", "训练步数"),
+    "step_help": ("The step shown when the page opens; the − and + buttons step back and "
+                  "forward. ▶ in the chart plays every step in the browser.",
+                  "页面显示的训练步;− 和 + 按钮后退、前进一步。图中的 ▶ 在浏览器里逐步播放。"),
+    "log_y": ("Log-scale loss", "损失用对数坐标"),
+    "log_y_help": ("Show the loss axis on a log scale: small losses near the minimum and "
+                   "early large ones both stay readable.",
+                   "损失轴用对数坐标:接近最小值的小损失和开始时的大损失都看得清。"),
+    "a": ("slope a", "斜率 a"),
+    "b": ("intercept b", "截距 b"),
+    "batch_loss": ("batch loss", "批次损失"),
+    "total_loss": ("whole-data loss", "整体损失"),
+    "distance": ("distance to optimum", "到最优点的距离"),
+    "distance_help": ("Euclidean distance from (a, b) to the least-squares (a*, b*).",
+                      "(a, b) 到最小二乘解 (a*, b*) 的欧氏距离。"),
+    "diverged": ("Training diverged at step {step}: the loss blew up and the run stopped "
+                 "there. Cure: a smaller learning rate. For these data, plain gradient "
+                 "descent converges only for a learning rate below {max_lr:.4g} "
+                 "(2 / largest eigenvalue of the loss's Hessian){std}.",
+                 "训练在第 {step} 步发散:损失爆炸,训练在那里停止。解决办法:减小学习率。"
+                 "对这些数据,梯度下降只有在学习率小于 {max_lr:.4g}"
+                 "(2 / 损失 Hessian 的最大特征值)时才收敛{std}。"),
+    "standardize_hint": ("; or switch 'Standardize x' on, which makes much larger rates stable",
+                         ";或者打开“归一化 x”,可以用大得多的学习率"),
+    "table": ("Step by step", "逐步数据"),
+    "table_window": ("Rows {lo}–{hi} of {n}, around the chosen step.",
+                     "第 {lo}–{hi} 行(共 {n} 行),围绕所选的训练步。"),
+    "no_steps": ("No step could be taken: the first update already diverged.",
+                 "一步也没有完成:第一次更新就发散了。"),
+}
+TABLE_ROWS = 200  # rows sent to the browser; the full history is in the export
+
+
+def tr(key: str, lang: str, **values: object) -> str:
+    """This module's words in ``lang``."""
+    return i18n.tr(TEXT, key, lang, **values)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def cached_train(data_config: DataConfig, train_config: TrainConfig) -> History:
+    """The run for these settings, computed once per distinct pair."""
+    return train(make_data(data_config), train_config)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def cached_live_spec(data_config: DataConfig, train_config: TrainConfig, lang: str,
+                     step: int, log_y: bool) -> dict[str, Any]:
+    """The live figure as JSON-ready plotly, cached: an unchanged rerun rebuilds nothing."""
+    history = cached_train(data_config, train_config)
+    return figures.live_spec(history, lang, step=step, log_y=log_y,
+                             true_line=(data_config.slope, data_config.intercept))
+
+
+def live_ui(run: Run) -> None:
+    """The diverging-run warning, then the live figure with its step controls."""
+    history = run.history
+    if history.diverged_at is not None:
+        max_lr = theory.max_stable_lr(theory.data_hessian(run.data))
+        std = ("" if run.data_config is None or run.data_config.standardize
+               else tr("standardize_hint", run.lang))
+        st.warning(tr("diverged", run.lang, step=history.diverged_at, max_lr=max_lr, std=std),
+                   icon="⚠️")
+    if history.steps == 0:
+        st.info(tr("no_steps", run.lang))
+        return
+    _step_key_follows(run)
+    step_ui(run)
+
+
+def _step_key_follows(run: Run) -> None:
+    """A new run opens on its last step (the notebook's result); the same run keeps its step."""
+    ident = (run.data_config, run.train_config)
+    if st.session_state.get("live_run") != ident:
+        st.session_state["live_run"] = ident
+        st.session_state["live_step"] = run.history.steps
+    st.session_state["live_step"] = min(max(int(st.session_state.get("live_step", 1)), 1),
+                                        run.history.steps)
+
+
+@st.fragment
+def step_ui(run: Run) -> None:
+    """Step box and log switch, the figure, the metrics and the table for the chosen step."""
+    lang, history = run.lang, run.history
+    left, right = st.columns([1, 3], vertical_alignment="bottom")
+    step = int(left.number_input(tr("step", lang), 1, history.steps, step=1, key="live_step",
+                                 help=tr("step_help", lang)))
+    log_y = right.toggle(tr("log_y", lang), key="live_log_y", help=tr("log_y_help", lang))
+    if run.data_config is not None:
+        spec = cached_live_spec(run.data_config, run.train_config, lang, step, log_y)
+    else:
+        spec = figures.live_spec(history, lang, step=step, log_y=log_y)
+    chart_ui(spec, key="live_chart")
+    metrics_ui(run, step)
+    st.code(figures.notebook_line(history, step), language=None)
+    table_ui(run, step)
+
+
+def metrics_ui(run: Run, step: int) -> None:
+    """Step, a, b, batch loss, whole-data loss and distance to the optimum at ``step``."""
+    lang, h = run.lang, run.history
+    opt = theory.least_squares(run.data)
+    i = step - 1
+    a, b = float(h.a[i]), float(h.b[i])
+    cols = st.columns(6)
+    cols[0].metric(tr("step", lang), f"{step} / {h.steps}")
+    cols[1].metric(tr("a", lang), f"{a:.4f}")
+    cols[2].metric(tr("b", lang), f"{b:.4f}")
+    cols[3].metric(tr("batch_loss", lang), f"{h.batch_loss[i]:.4g}")
+    cols[4].metric(tr("total_loss", lang), f"{h.total_loss[i]:.4g}")
+    cols[5].metric(tr("distance", lang), f"{float(np.hypot(a - opt.a, b - opt.b)):.4g}",
+                   help=tr("distance_help", lang))
+
+
+def table_ui(run: Run, step: int) -> None:
+    """The history as a table: every row for short runs, a window around ``step`` for long ones."""
+    lang, frame = run.lang, run.history.to_frame()
+    n = len(frame)
+    lo = int(min(max(step - TABLE_ROWS // 2, 0), max(n - TABLE_ROWS, 0)))
+    window = frame.iloc[lo: lo + TABLE_ROWS]
+    st.subheader(tr("table", lang))
+    if n > TABLE_ROWS:
+        st.caption(tr("table_window", lang, lo=lo + 1, hi=lo + len(window), n=n))
+    st.dataframe(_styled(window, step), hide_index=True, height=min(38 + 35 * len(window), 420),
+                 column_config={c: st.column_config.NumberColumn(c, format="%.6g")
+                                for c in window.columns if c not in ("step", "batch_size")})
+
+
+def _styled(window: pd.DataFrame, step: int) -> Any:
+    """Highlight the chosen step's row."""
+    def mark(row: pd.Series) -> list[str]:
+        on = row["step"] == step
+        return ["background-color: #fde9c9; font-weight: 600" if on else ""] * len(row)
+
+    return window.style.apply(mark, axis=1)

@@ -198,6 +198,51 @@ def cmd_code(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_sweep(parser: argparse.ArgumentParser) -> None:
+    add_config_flags(parser)
+    parser.add_argument("--lrs", metavar="LR,LR,...",
+                        help="comma-separated learning rates (default: 40 log-spaced from "
+                             "0.001 to 10)")
+    parser.add_argument("--batch-sizes", metavar="B,B,...",
+                        help="comma-separated batch sizes (default: about 12 from 1 to --n)")
+    parser.add_argument("--format", choices=("csv", "json"), default="csv",
+                        help="csv: lr,batch_size,final_total_loss,diverged_at, one row per "
+                             "cell, empty diverged_at when the run stayed finite; json: the "
+                             "same rows and the theory bounds (default: %(default)s)")
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """Train the lr x batch-size grid at once and print the final whole-data loss per cell."""
+    from sgdlab import sweep
+    from sgdlab.data import make_data
+
+    data_config, train_config = configs_from(args)
+    lrs = (sweep.parse_list(args.lrs, "--lrs") if args.lrs is not None
+           else list(sweep.default_lrs()))
+    bss = (sweep.parse_list(args.batch_sizes, "--batch-sizes", int)
+           if args.batch_sizes is not None
+           else list(sweep.default_batch_sizes(data_config.n,
+                                               multiple_of=train_config.accumulation)))
+    data = make_data(data_config)
+    result = sweep.sweep(data, train_config, lrs, bss)
+    frame = result.to_frame()
+    if args.format == "csv":
+        frame.to_csv(sys.stdout, index=False, lineterminator="\n")
+    else:
+        bounds = sweep.stability_bounds(data, train_config, bss)
+        rows = [{"lr": float(lr), "batch_size": int(bs),
+                 "final_total_loss": _finite(float(result.final_total_loss[i, j])),
+                 "diverged_at": int(result.diverged_at[i, j]) or None}
+                for i, bs in enumerate(result.batch_sizes) for j, lr in enumerate(result.lrs)]
+        json.dump({"data": asdict(data_config), "train": asdict(train_config),
+                   "full_batch_max_lr": bounds.full_batch,
+                   "worst_batch_max_lr": dict(zip(map(str, bss), bounds.worst_batch.tolist(),
+                                                  strict=True)),
+                   "cells": rows}, sys.stdout, indent=1)
+        sys.stdout.write("\n")
+    return 0
+
+
 # name -> (help, add its flags, handler); later features add their commands here.
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None],
                           Callable[[argparse.Namespace], int]]] = {
@@ -205,6 +250,8 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None],
     "figure": ("write the run's figures as PNG, SVG or offline HTML", _add_figure, cmd_figure),
     "code": ("write a PyTorch script or notebook that re-runs this training", _add_code,
              cmd_code),
+    "sweep": ("stability map: final loss over a grid of learning rates x batch sizes",
+              _add_sweep, cmd_sweep),
 }
 
 

@@ -1,11 +1,15 @@
 """The stability map against single runs, and its theory lines against independent eigenvalues."""
 
+import io
+from contextlib import redirect_stderr, redirect_stdout
+
 import numpy as np
 import pandas as pd
 import pytest
 import torch
 
 from sgdlab import DataConfig, TrainConfig, make_data, train
+from sgdlab.cli import main
 from sgdlab.sweep import (
     batch_lambda_max,
     check_grid,
@@ -129,3 +133,46 @@ def test_bad_lists_and_grids_raise_one_clear_message():
         check_grid([0.1], [300], 200, TrainConfig())
     with pytest.raises(ValueError, match="accumulation"):
         check_grid([0.1], [10], 200, TrainConfig(batch_size=20, accumulation=4))
+
+
+def _cli(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        try:
+            code = main(list(argv))
+        except SystemExit as e:
+            code = int(e.code or 0)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_cli_sweep_csv_has_one_row_per_cell_matching_single_runs():
+    code, out, _ = _cli("sweep", "--lrs", "0.01,0.1,3", "--batch-sizes", "10,20,200",
+                        "--format", "csv", "--sampling", "shuffle", "--steps", "30")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "lr,batch_size,final_total_loss,diverged_at" and len(lines) == 10
+    frame = pd.read_csv(io.StringIO(out))
+    for row in frame.itertuples():
+        single = train(make_data(), TrainConfig(lr=row.lr, batch_size=row.batch_size, steps=30,
+                                                sampling="shuffle"))
+        if single.diverged_at is None:
+            assert pd.isna(row.diverged_at)
+            assert row.final_total_loss == pytest.approx(single.total_loss[-1], rel=2e-4)
+        else:
+            assert row.diverged_at == single.diverged_at and pd.isna(row.final_total_loss)
+    assert frame["diverged_at"].notna().any() and frame["diverged_at"].isna().any()
+    # An empty field, not "nan" or "<NA>", marks a run that did not diverge.
+    assert lines[1].endswith(",") and "nan" not in out.lower()
+
+
+@pytest.mark.parametrize("argv, message", [
+    (("--lrs", "0.1,abc"), "--lrs: 'abc' is not a number"),
+    (("--batch-sizes", "10,2.5"), "--batch-sizes: '2.5' is not a whole number"),
+    (("--batch-sizes", "10,500"), "batch size 500 is outside 1..200"),
+    (("--lrs", "0.1,50"), "learning rate 50 is outside"),
+    (("--lrs", ","), "--lrs is empty"),
+])
+def test_cli_sweep_bad_lists_exit_2_with_one_line(argv, message):
+    code, out, err = _cli("sweep", *argv)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and message in err

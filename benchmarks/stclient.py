@@ -33,7 +33,7 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 SETTING_KINDS = ("slider", "selectbox", "radio", "checkbox", "number_input", "button_group",
                  "multiselect")
-FINISHED = ForwardMsg.FINISHED_SUCCESSFULLY
+FINISHED = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)
 INTERRUPTED = ForwardMsg.FINISHED_EARLY_FOR_RERUN
 
 
@@ -45,6 +45,7 @@ class Widget:
     kind: str  # the Element oneof name: "slider", "selectbox", ...
     proto: Any  # Slider, Selectbox, ... as the server described it
     state: WidgetState
+    fragment_id: str = ""  # set when drawn inside an @st.fragment: a change reruns only it
 
     @property
     def label(self) -> str:
@@ -189,6 +190,7 @@ class Session:
     _interrupted: int = 0
     _done: asyncio.Event = field(default_factory=asyncio.Event)
     _closed: bool = False
+    _fragment_run: bool = False
 
     async def connect(self) -> None:
         """Open the websocket; the server runs nothing until asked."""
@@ -222,12 +224,18 @@ class Session:
         return [w for w in self.widgets.values()
                 if not w.proto.disabled and not getattr(w.proto, "form_id", "")]
 
-    async def send(self, states: list[WidgetState]) -> None:
-        """Ask for a rerun with these widget values, without waiting for it."""
+    async def send(self, states: list[WidgetState], fragment_id: str = "") -> None:
+        """Ask for a rerun with these widget values, without waiting for it.
+
+        With ``fragment_id``, only that fragment reruns, as when the browser
+        changes a widget drawn inside it.
+        """
         msg = BackMsg()
         cs = msg.rerun_script
         cs.query_string = ""
         cs.page_script_hash = self._page_hash
+        cs.fragment_id = fragment_id
+        self._fragment_run = bool(fragment_id)
         cs.widget_states.widgets.extend(states)
         cs.context_info.timezone = "UTC"
         cs.context_info.locale = "en-US"
@@ -252,8 +260,17 @@ class Session:
             return RunResult(latency, False, self._errors[0], self._interrupted)
         return RunResult(latency, True, interrupted=self._interrupted)
 
-    async def rerun(self, states: list[WidgetState]) -> RunResult:
-        await self.send(states)
+    async def rerun(self, states: list[WidgetState], fragment_id: str = "") -> RunResult:
+        await self.send(states, fragment_id)
+        return await self.wait()
+
+    async def send_change(self, w: Widget, state: WidgetState) -> None:
+        """Send a new value for ``w`` as the browser does: every value, w's fragment."""
+        await self.send(self.states(state), w.fragment_id)
+
+    async def change(self, w: Widget, state: WidgetState) -> RunResult:
+        """Change one widget and wait for the page to be redrawn."""
+        await self.send_change(w, state)
         return await self.wait()
 
     async def _read(self) -> None:
@@ -293,15 +310,18 @@ class Session:
                 old = self.widgets.get(proto.id)
                 state = old.state if old else initial_state(etype, proto)
                 if state is not None:
-                    self._run_widgets[proto.id] = Widget(proto.id, etype, proto, state)
+                    self._run_widgets[proto.id] = Widget(proto.id, etype, proto, state,
+                                                         msg.delta.fragment_id)
         elif kind == "script_finished":
             if msg.script_finished == INTERRUPTED:
                 self._interrupted += 1
             elif self._run_started:
-                if msg.script_finished != FINISHED:
+                if msg.script_finished not in FINISHED:
                     self._errors.append(f"script_finished status {msg.script_finished}")
-                # Widgets not drawn in this run are gone from the page.
-                self.widgets = self._run_widgets
+                if self._fragment_run:  # the rest of the page stays as it was
+                    self.widgets = {**self.widgets, **self._run_widgets}
+                else:  # widgets not drawn in a full run are gone from the page
+                    self.widgets = self._run_widgets
                 self._finished_at = time.perf_counter()
                 self._done.set()
         elif kind == "session_event":

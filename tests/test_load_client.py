@@ -31,6 +31,14 @@ f = st.segmented_control("F", ["u", "v"], default="u")
 st.text(repr((a, r, b, c, d, e, f)))
 if st.toggle("Boom"):
     raise ValueError("boom")
+
+
+@st.fragment
+def part():
+    st.text(repr(("fragment", st.slider("G", 0, 5, 1))))
+
+
+part()
 '''
 
 
@@ -67,10 +75,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         proc.wait(10)
 
 
+def texts(session: Session) -> list[tuple[object, ...]]:
+    return [eval(t) for t in session.texts]  # the app's own repr of what its widgets returned
+
+
 def echoed(session: Session) -> tuple[object, ...]:
-    (text,) = session.texts
-    value = eval(text)  # the app's own repr of what its widgets returned
-    assert isinstance(value, tuple)
+    (value,) = [t for t in texts(session) if t[0] != "fragment"]
     return value
 
 
@@ -82,14 +92,14 @@ def test_widget_values_round_trip(server: str) -> None:
         assert echoed(s) == (3, 0.25, "y", "p", False, 1.5, "u")
         kinds = sorted(w.kind for w in s.widgets.values())
         assert kinds == ["button_group", "checkbox", "checkbox", "number_input",
-                         "selectbox", "slider", "slider", "slider"]
+                         "selectbox", "slider", "slider", "slider", "slider"]
         by_label = {w.label: w for w in s.widgets.values()}
         rng = random.Random(3)
         for label, index in [("A", 0), ("R", 1), ("B", 2), ("C", 3), ("D", 4), ("E", 5),
                              ("F", 6)]:
             before = echoed(s)[index]
             w = by_label[label]
-            result = await s.rerun(s.states(changed_state(w, rng)))
+            result = await s.change(w, changed_state(w, rng))
             assert result.ok, result.error
             assert result.latency > 0
             after = echoed(s)
@@ -97,10 +107,10 @@ def test_widget_values_round_trip(server: str) -> None:
             by_label = {w.label: w for w in s.widgets.values()}
         # ... and the largest value is the largest.
         a = by_label["A"]
-        assert (await s.rerun(s.states(changed_state(a, rng, to_max=True)))).ok
+        assert (await s.change(a, changed_state(a, rng, to_max=True))).ok
         assert echoed(s)[0] == 10
         # An exception on the page is an error, not a success.
-        boom = await s.rerun(s.states(changed_state(by_label["Boom"], rng, to_max=True)))
+        boom = await s.change(by_label["Boom"], changed_state(by_label["Boom"], rng, to_max=True))
         assert not boom.ok and "ValueError" in boom.error
         await s.close()
 
@@ -113,11 +123,30 @@ def test_other_values_are_kept_when_one_changes(server: str) -> None:
         await s.open()
         by_label = {w.label: w for w in s.widgets.values()}
         rng = random.Random(5)
-        await s.rerun(s.states(changed_state(by_label["C"], rng)))
+        await s.change(by_label["C"], changed_state(by_label["C"], rng))
         c = echoed(s)[3]
         by_label = {w.label: w for w in s.widgets.values()}
-        await s.rerun(s.states(changed_state(by_label["A"], rng)))
+        await s.change(by_label["A"], changed_state(by_label["A"], rng))
         assert echoed(s)[3] == c != "p"  # C kept its new value when A changed
+        await s.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_widget_in_a_fragment_reruns_only_the_fragment(server: str) -> None:
+    async def scenario() -> None:
+        s = Session(server, timeout=20)
+        await s.open()
+        g = next(w for w in s.widgets.values() if w.label == "G")
+        assert g.fragment_id and not any(w.fragment_id for w in s.widgets.values() if w is not g)
+        before = len(s.widgets)
+        result = await s.change(g, changed_state(g, random.Random(1), to_max=True))
+        assert result.ok, result.error
+        assert texts(s) == [("fragment", 5)]  # only the fragment was drawn ...
+        assert len(s.widgets) == before  # ... and the rest of the page is still there
+        a = next(w for w in s.widgets.values() if w.label == "A")
+        assert (await s.change(a, changed_state(a, random.Random(2)))).ok
+        assert ("fragment", 5) in texts(s)  # a full rerun still sends G's value
         await s.close()
 
     asyncio.run(scenario())

@@ -58,8 +58,8 @@ TEXT: i18n.Text = {
                      "梯度累积把批次拆成 K = {k} 个小批次,"
                      "它们加权后的梯度之和正好等于整个批次的梯度:"),
     "loss": ("**The loss** is the mean squared error: L on all n points (whole-data loss), "
-             "L_B on the batch B of the step (batch loss).",
-             "**模型损失**是均方误差:L 用全部 n 个点(整体损失),L_B 只用这一步的批次 B"
+             "$L_B$ on the batch B of the step (batch loss).",
+             "**模型损失**是均方误差:L 用全部 n 个点(整体损失),$L_B$ 只用这一步的批次 B"
              "(批次损失)。"),
     "fit.what": ("Dots are the data, the highlighted ones the current batch. The thick line "
                  "is y = a x + b at the chosen step; the quiet lines are the true line the "
@@ -71,11 +71,11 @@ TEXT: i18n.Text = {
     "fit.gradient": ("The gradient only sees the batch: a batch from one end of x pulls the "
                      "line toward that end.",
                      "梯度只看得到这个批次:来自 x 一端的批次会把直线拉向那一端。"),
-    "loss.what": ("**Batch loss** (the notebook's printed Loss) is L_B on the step's batch, "
+    "loss.what": ("**Batch loss** (the notebook's printed Loss) is $L_B$ on the step's batch, "
                   "measured before the update. **Whole-data loss** is L on every point after "
                   "the update. The dashed line is the least-squares minimum: no line can go "
                   "below it. Vertical marks are epoch boundaries, where the batches start over.",
-                  "**批次损失**(笔记本打印的 Loss)是这一步批次上的 L_B,在更新之前计算。"
+                  "**批次损失**(笔记本打印的 Loss)是这一步批次上的 $L_B$,在更新之前计算。"
                   "**整体损失**是更新之后在全部数据上的 L。"
                   "虚线是最小二乘最小值:任何直线都低不过它。"
                   "竖线是轮次边界,批次从头开始。"),
@@ -117,10 +117,10 @@ TEXT: i18n.Text = {
                    "setting's real effect.",
                    "色带是多个随机种子下整体损失的范围,线是平均值:随种子变化的是运气,"
                    "色带保持不变的才是设置的真实效果。"),
-    "noise.what": ("The batch gradient g_B and the whole-data gradient g as arrows at the "
+    "noise.what": ("The batch gradient $g_B$ and the whole-data gradient g as arrows at the "
                    "current step, and their cosine over the run: near 1 the batch points the "
                    "right way, near 0 or below it pulls sideways or back.",
-                   "当前步的批次梯度 g_B 与整体梯度 g 用箭头表示,下方是整个训练中二者夹角的余弦:"
+                   "当前步的批次梯度 $g_B$ 与整体梯度 g 用箭头表示,下方是整个训练中二者夹角的余弦:"
                    "接近 1 说明批次方向正确,接近 0 或为负则偏向一侧甚至反向。"),
 }
 

@@ -117,6 +117,11 @@ class Preset:
         return i18n.tr(TEXT, f"{self.name}.text", lang, **dict(self.values))
 
 
+def _round(x: float) -> float:
+    """Three significant digits: a rate that reads well in a link and on a slider."""
+    return float(f"{x:.3g}")
+
+
 def stable_limit(data: DataConfig) -> float:
     """Largest stable learning rate of full-batch gradient descent on this data."""
     return max_stable_lr(data_hessian(make_data(data)))
@@ -125,7 +130,7 @@ def stable_limit(data: DataConfig) -> float:
 def _limit_preset(name: str, frac: float) -> Preset:
     data = DataConfig()
     limit = stable_limit(data)
-    lr = frac * limit
+    lr = _round(frac * limit)
     return Preset(name, data, TrainConfig(lr=lr, batch_size=data.n, steps=60),
                   (("limit", limit), ("lr", lr), ("frac", frac)))
 
@@ -136,7 +141,7 @@ def presets() -> tuple[Preset, ...]:
     data, n = DataConfig(), DataConfig().n
     raw = DataConfig(standardize=False)
     raw_limit = stable_limit(raw)
-    raw_train = TrainConfig(lr=BELOW * raw_limit, batch_size=n, steps=200)
+    raw_train = TrainConfig(lr=_round(BELOW * raw_limit), batch_size=n, steps=200)
     accumulation = TrainConfig(batch_size=100, accumulation=5, steps=40)
     momentum = TrainConfig(lr=0.01, optimizer="momentum", momentum=0.9, steps=60)
     adam = TrainConfig(lr=0.5, optimizer="adam", steps=60)

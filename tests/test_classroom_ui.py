@@ -7,7 +7,15 @@ locked controls cannot change, hidden ones still apply, presets load.
 from __future__ import annotations
 
 import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
@@ -145,3 +153,101 @@ def test_language_switch_changes_every_label() -> None:
     at.segmented_control(key="lang").set_value("en").run()
     assert at.number_input(key="lr").label == "Learning rate"
     assert "lang: en" in " ".join(t.value for t in at.text)
+
+
+# ------------------------------------------------------------- real Chromium
+
+CHROMIUM = "/usr/bin/chromium"
+browser = pytest.mark.browser
+needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                    reason=f"no Chromium at {CHROMIUM}")
+
+
+def _free_port() -> int:
+    for port in range(8621, 8630):
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) != 0:
+                return port
+    pytest.skip("no free port in 8621-8629")
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", APP, "--server.address", "127.0.0.1",
+         "--server.port", str(port), "--server.headless", "true",
+         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.25)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def page(server: str) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chrome = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        yield chrome.new_page()
+        chrome.close()
+
+
+def _open(page: Any, url: str) -> str:
+    """Load ``url`` and return the run line the app prints once it has settled."""
+    page.goto(url)
+    line = page.get_by_text(re.compile(r"^run: DataConfig")).first
+    line.wait_for(timeout=60_000)
+    page.wait_for_timeout(500)  # a link with fixed values reruns once
+    assert page.locator("[data-testid='stException']").count() == 0
+    return page.get_by_text(re.compile(r"^run: DataConfig")).first.inner_text()
+
+
+def _configs(line: str) -> tuple[DataConfig, TrainConfig]:
+    data, train = re.fullmatch(r"run: (DataConfig\(.*\)) (TrainConfig\(.*\))",
+                               line.strip()).groups()
+    return eval(data), eval(train)
+
+
+@browser
+@needs_chromium
+def test_browser_link_round_trip(server: str, page: Any) -> None:
+    expected = urlstate.parse(EVERY)
+    query = urlstate.query_string({**EVERY, "lang": "en"})
+    assert _configs(_open(page, server + query)) == (expected.data, expected.train)
+    # The copy-link box holds a full link; opening it in a fresh session gives the same run.
+    page.get_by_role("button", name=re.compile("Copy link")).click()
+    copied = page.locator("[data-testid='stCode'] code").first.inner_text().strip()
+    assert copied.startswith(server.rstrip("/")) and "lang=en" in copied
+    assert _configs(_open(page, copied)) == (expected.data, expected.train)
+    page.screenshot(path=str(Path(tempfile.gettempdir()) / "sgdlab_classroom_link.png"))
+
+
+@browser
+@needs_chromium
+def test_browser_bad_link_shows_notices_and_locks(server: str, page: Any) -> None:
+    query = "?lr=0.5&n=inf&batch_size=999&accumulation=7&steps=nan&lock=lr&hide=noise&lang=en"
+    data, train = _configs(_open(page, server + query))
+    assert (train.lr, train.batch_size, train.accumulation, data.n) == (0.5, 200, 5, 200)
+    alert = page.locator("[data-testid='stAlert']").first.inner_text()
+    for key in ("'n'", "'batch_size'", "'accumulation'", "'steps'"):
+        assert key in alert
+    assert page.get_by_label("Learning rate").is_disabled()
+    assert page.get_by_label("Noise std").count() == 0
+    # Still usable: a control changes the run.
+    steps = page.get_by_label("Steps")
+    steps.fill("9")
+    steps.press("Enter")
+    page.get_by_text(re.compile(r"steps=9,")).first.wait_for(timeout=30_000)
+    assert page.locator("[data-testid='stException']").count() == 0

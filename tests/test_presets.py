@@ -93,8 +93,8 @@ def test_limit_presets_straddle_the_independent_limit() -> None:
     below, above = presets.preset("below_limit"), presets.preset("above_limit")
     ref = limit("below_limit")
     assert below.train.lr < ref < above.train.lr
-    assert below.train.lr == pytest.approx(presets.BELOW * ref, rel=1e-9)
-    assert above.train.lr == pytest.approx(presets.ABOVE * ref, rel=1e-9)
+    assert below.train.lr == pytest.approx(presets.BELOW * ref, rel=1e-3)  # 3 digits
+    assert above.train.lr == pytest.approx(presets.ABOVE * ref, rel=1e-3)
     assert below.train.batch_size == below.data.n  # the limit is exact for full batch only
 
 

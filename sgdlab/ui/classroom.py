@@ -173,7 +173,7 @@ def notices_ui(notices: tuple[urlstate.Notice, ...], lang: str) -> None:
     lines = [f"- {n.text(lang)}" for n in notices[:MAX_NOTICES_SHOWN]]
     if len(notices) > MAX_NOTICES_SHOWN:
         lines.append(f"- {i18n.tr(TEXT, 'more', lang, count=len(notices) - MAX_NOTICES_SHOWN)}")
-    st.warning("\n".join([i18n.tr(TEXT, "notices", lang), "", *lines]), icon="🔗")
+    st.warning("\n".join([i18n.tr(TEXT, "notices", lang), "", *lines]), icon=":material/link:")
 
 
 def language_ui() -> str:
@@ -223,7 +223,7 @@ def explain_ui(run: Run, view: str) -> None:
     limit = theory.max_stable_lr(theory.data_hessian(run.data))
     blocks = explain.explain(view, run.lang, optimizer=run.train_config.optimizer,
                              accumulation=run.train_config.accumulation, limit=limit)
-    with st.expander(i18n.tr(explain.TEXT, "title", run.lang), icon="💡"):
+    with st.expander(i18n.tr(explain.TEXT, "title", run.lang), icon=":material/lightbulb:"):
         for kind, body in blocks:
             if kind == "latex":
                 st.latex(body)
@@ -248,9 +248,12 @@ def link_for(run: Run, *, step: int | None = None, view: str | None = None,
 def copy_link_ui(run: Run, *, step: int | None = None, view: str | None = None) -> str:
     """A "copy link" popover: this run's link, and a teacher's variant that locks/hides controls."""
     lang = run.lang
-    with st.popover(i18n.tr(TEXT, "copy_link", lang), icon="🔗",
+    state = _url_state()
+    keep_lock = tuple(sorted(state.locked)) if state else ()
+    keep_hide = tuple(sorted(state.hidden)) if state else ()
+    with st.popover(i18n.tr(TEXT, "copy_link", lang), icon=":material/link:",
                     help=i18n.tr(TEXT, "copy_help", lang)):
-        url = link_for(run, step=step, view=view)
+        url = link_for(run, step=step, view=view, lock=keep_lock, hide=keep_hide)
         st.code(url, language=None, wrap_lines=True)
         st.caption(i18n.tr(TEXT, "copy_hint", lang))
         if run.data_config is None:
@@ -259,10 +262,10 @@ def copy_link_ui(run: Run, *, step: int | None = None, view: str | None = None) 
             names = list(urlstate.SETTINGS)
             label = {n: f"{_label(n, lang)} ({n})" for n in names}
             lock = st.multiselect(i18n.tr(TEXT, "lock", lang), names, key="_classroom_lock",
-                                  format_func=label.__getitem__)
+                                  default=list(keep_lock), format_func=label.__getitem__)
             hide = st.multiselect(i18n.tr(TEXT, "hide", lang), names, key="_classroom_hide",
-                                  format_func=label.__getitem__)
-            if lock or hide:
+                                  default=list(keep_hide), format_func=label.__getitem__)
+            if (tuple(lock), tuple(hide)) != (keep_lock, keep_hide):
                 url = link_for(run, step=step, view=view, lock=tuple(lock), hide=tuple(hide))
                 st.code(url, language=None, wrap_lines=True)
     return url

@@ -31,7 +31,7 @@ PREVIEW_ROWS = 10
 SOURCE, BUILTIN, UPLOAD, X, Y, STANDARDIZE = (
     "data_source", "data_builtin", "data_upload", "data_x", "data_y", "data_standardize")
 TABLE, SEEN, ERROR, CURRENT = (
-    "data_upload_table", "data_upload_seen", "data_upload_error", "data_current")
+    "data_upload_table", "data_upload_seen", "data_upload_error", "data_current_")
 
 TEXT: i18n.Text = {
     "source": ("Data", "数据"),
@@ -126,9 +126,12 @@ def upload_ui(lang: str) -> Data | None:
     table: Table | None = st.session_state.get(TABLE)
     error: Message | None = st.session_state.get(ERROR) if uploaded is not None else None
     if error is not None:
+        # Say what is wrong with the new file, and go on fitting the last data that worked.
         st.error(error.text(lang))
-        if table is not None:
-            st.caption(tr("kept", lang, name=table.name))
+        current = st.session_state.get(CURRENT + "upload")
+        if current is not None:
+            st.caption(tr("kept", lang, name=current[1].name))
+            return current[1]
     if table is None:
         st.info(tr("waiting", lang))
         return None
@@ -151,15 +154,16 @@ def _fit_columns_ui(lang: str, table: Table, source: tuple, x: str, y: str,
                     choose: bool) -> Data | None:
     """Column choice (for uploads), standardize switch, notices and preview -> Data.
 
-    The Data is kept in session state under its choices, so a rerun that
-    changes nothing hands back the very same object (and caches keyed on it hit).
+    The Data is kept in session state under its choices (one per source), so a
+    rerun that changes nothing hands back the very same object, and a choice
+    that can't be fitted keeps the last one that could.
     """
     if choose:
         x, y = _columns_ui(lang, table, x, y)
     standardize = st.toggle(tr("standardize", lang), value=True, key=STANDARDIZE,
                             help=tr("standardize_help", lang))
     key = (*source, x, y, standardize)
-    current = st.session_state.get(CURRENT)
+    current = st.session_state.get(CURRENT + source[0])
     if current is None or current[0] != key:
         try:
             data, said = to_data(table, x, y, standardize)
@@ -170,7 +174,7 @@ def _fit_columns_ui(lang: str, table: Table, source: tuple, x: str, y: str,
                 st.caption(tr("kept", lang, name=kept.name))
             return kept
         current = (key, data, (*table.notices, *said))
-        st.session_state[CURRENT] = current
+        st.session_state[CURRENT + source[0]] = current
     _, data, notices = current
     _notices_ui(lang, notices)
     st.caption(tr("points", lang, n=data.n) + " · " + tr(
@@ -187,7 +191,10 @@ def _columns_ui(lang: str, table: Table, x: str, y: str) -> tuple[str, str]:
     x = st.selectbox(tr("x", lang), columns, key=X)
     others = [c for c in columns if c != x]
     if st.session_state.get(Y) not in others:
-        st.session_state[Y] = y if y in others else others[0]
+        # x took y's column: swap, so y gets the column x had before.
+        before = st.session_state.get(X + "_before")
+        st.session_state[Y] = next(c for c in (before, y, others[0]) if c in others)
+    st.session_state[X + "_before"] = x
     y = st.selectbox(tr("y", lang), others, key=Y)
     return x, y
 

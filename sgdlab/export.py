@@ -72,7 +72,7 @@ def read_csv(text: str, data: Data | None = None) -> History:
     try:
         config = TrainConfig(**meta["train"])  # type: ignore[arg-type]
         if data is None:
-            if not meta.get("data"):
+            if meta.get("data") is None:
                 raise ValueError("this log was made on uploaded data: pass the data too")
             data = make_data(DataConfig(**meta["data"]))  # type: ignore[arg-type]
     except (KeyError, TypeError) as e:

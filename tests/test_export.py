@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import subprocess
 import sys
 from dataclasses import replace
@@ -86,14 +87,20 @@ def test_header_command_rebuilds_the_settings(name: str, data_config: DataConfig
     assert data_config is None or d == data_config
 
 
-def test_scripts_print_the_cli_log(tmp_path: Path) -> None:
-    """Every case's script, run by a plain python with torch alone, prints the CLI's log."""
+# Run by a separate python (slow to start under load): the notebook's run, a
+# run with every non-default feature on, and uploaded data. All cases run in-process too.
+IN_SUBPROCESS = ("notebook", "replacement_momentum_step_accum", "uploaded")
+
+
+def test_scripts_print_the_cli_log_in_a_fresh_python(tmp_path: Path) -> None:
+    """The script, run by a plain isolated python with torch alone, prints the CLI's log."""
     procs = []
     for name, data_config, train_config in CASES:
+        if name not in IN_SUBPROCESS:
+            continue
         data = _data(data_config)
-        lang = "en" if len(procs) % 2 else "zh"
         path = tmp_path / f"{name}.py"
-        path.write_text(export.to_script(data, data_config, train_config, lang),
+        path.write_text(export.to_script(data, data_config, train_config, "zh"),
                         encoding="utf-8")
         # -I: isolated, so the repository (and sgdlab) is not importable from the script.
         procs.append((name, _expected(data, train_config),
@@ -101,9 +108,21 @@ def test_scripts_print_the_cli_log(tmp_path: Path) -> None:
                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                        text=True)))
     for name, expected, proc in procs:
-        out, err = proc.communicate(timeout=120)
+        out, err = proc.communicate(timeout=300)
         assert proc.returncode == 0, f"{name}: {err}"
         assert out == expected, name
+
+
+@pytest.mark.parametrize("name,data_config,train_config", CASES, ids=[c[0] for c in CASES])
+def test_scripts_print_the_cli_log(name: str, data_config: DataConfig | None,
+                                   train_config: TrainConfig) -> None:
+    """Every case's script, executed as a program of its own, prints the CLI's log."""
+    data = _data(data_config)
+    src = export.to_script(data, data_config, train_config, "en")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(src, f"{name}.py", "exec"), {"__name__": "__main__"})
+    assert out.getvalue() == _expected(data, train_config)
 
 
 def test_cli_prints_the_same_as_the_script_for_the_notebook() -> None:
@@ -191,12 +210,77 @@ def test_code_command_writes_script_and_notebook(tmp_path: Path) -> None:
     flags = ["--lr", "0.05", "--sampling", "replacement", "--lang", "en"]
     assert _run_cli(["code", "--out", str(py), *flags])[0] == 0
     assert _run_cli(["code", "--out", str(nb), *flags])[0] == 0
-    expected = _expected(make_data(DataConfig()),
-                         replace(TrainConfig(), lr=0.05, sampling="replacement"))
-    out = subprocess.run([sys.executable, "-I", str(py)], capture_output=True, text=True,
-                         check=True, cwd=tmp_path).stdout
-    assert out == expected
+    config = replace(TrainConfig(), lr=0.05, sampling="replacement")
+    assert py.read_text(encoding="utf-8") == export.to_script(
+        make_data(DataConfig()), DataConfig(), config, "en")
     cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
     assert "".join(cells[-2]["source"]).count("torch.randint") == 1
     code, _, err = _run_cli(["code", "--out", str(tmp_path / "run.txt")])
     assert code == 2 and ".py or .ipynb" in err
+
+
+def _cli_subprocess(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "sgdlab", *args], capture_output=True,
+                          text=True, timeout=300, env={**os.environ, **env},
+                          cwd=Path(__file__).parent.parent)
+
+
+@needs_browser
+def test_figure_command_writes_sharp_pngs_that_are_not_blank(tmp_path: Path) -> None:
+    from PIL import Image
+
+    out = tmp_path / "run.png"
+    done = _cli_subprocess(["figure", "--out", str(out), "--kind", "all", "--style",
+                            "notebook", "--stamp", "--lr", "0.05"], BROWSER_PATH=CHROMIUM)
+    assert done.returncode == 0, done.stderr
+    for kind in export.KINDS:
+        path = tmp_path / f"run_{kind}.png"
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        img = np.asarray(Image.open(path).convert("RGB")).astype(int)
+        # scale 3: the loss figure is the notebook's 600 x 600, the others 800 x 520.
+        assert img.shape[:2] == ((1800, 1800) if kind == "loss" else (1560, 2400))
+        ink = (img < 200).any(axis=2).mean()
+        assert 0.005 < ink < 0.5, (kind, ink)  # drawn on, but not a solid block
+        if kind == "loss":  # the whole-data loss is red, the batch loss black
+            red = (img[..., 0] > 200) & (img[..., 1] < 60) & (img[..., 2] < 60)
+            black = (img < 40).all(axis=2)
+            assert red.mean() > 0.001 and black.mean() > 0.001
+
+
+@needs_browser
+def test_figure_command_writes_svg_with_the_words(tmp_path: Path) -> None:
+    out = tmp_path / "loss.svg"
+    done = _cli_subprocess(["figure", "--out", str(out), "--style", "print", "--lang", "zh"],
+                           BROWSER_PATH=CHROMIUM)
+    assert done.returncode == 0, done.stderr
+    text = out.read_text(encoding="utf-8")
+    assert text.lstrip().startswith("<svg") and "http://www.w3.org/2000/svg" in text
+    assert "批次损失" in text and "整体损失" in text and len(text) > 10_000
+
+
+def test_figure_command_without_a_browser_says_so_without_a_traceback(tmp_path: Path) -> None:
+    done = _cli_subprocess(["figure", "--out", str(tmp_path / "x.png")],
+                           BROWSER_PATH=str(tmp_path / "no-such-browser"))
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr and "Chromium" in done.stderr
+    assert ".html" in done.stderr  # and what works instead
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_figure_command_writes_offline_html(tmp_path: Path) -> None:
+    out = tmp_path / "all.html"
+    code, printed, err = _run_cli(["figure", "--out", str(out), "--kind", "all", "--lang",
+                                   "en", "--batch-size", "40"])
+    assert code == 0, err
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and printed.strip() == str(out)
+    assert len(text) > 3_000_000  # plotly.js itself is inside
+    assert "<script src=" not in text.replace('<script src="data:', "")  # nothing fetched
+    assert text.count('class="plotly-graph-div"') == 3
+    assert "run --format notebook --batch-size 40" in text  # how to re-make it
+    assert "whole-data loss" in text and 'lang="en"' in text
+
+
+def test_figure_command_refuses_unknown_formats(tmp_path: Path) -> None:
+    code, _, err = _run_cli(["figure", "--out", str(tmp_path / "x.jpg")])
+    assert code == 2 and ".png, .svg or .html" in err

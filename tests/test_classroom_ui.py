@@ -148,11 +148,19 @@ def test_language_from_the_link(lang: str | None, label: str, title: str) -> Non
     assert len(at.latex) >= 2  # the update rule and the loss
 
 
-def test_language_switch_changes_every_label() -> None:
-    at = app({})
+def test_language_switch_changes_labels_and_keeps_values() -> None:
+    at = app({"lr": "0.5", "n": "120"})
     at.segmented_control(key="lang").set_value("en").run()
     assert at.number_input(key="lr").label == "Learning rate"
     assert "lang: en" in " ".join(t.value for t in at.text)
+    assert at.number_input(key="lr").value == 0.5 and shown_run(at)[0].n == 120
+
+
+def test_link_notices_can_be_dismissed() -> None:
+    at = app({"lr": "nan"})
+    assert "'lr'" in at.warning[0].value
+    at.button(key="_classroom_dismiss").click().run()
+    assert not at.warning and not at.exception
 
 
 # ------------------------------------------------------------- real Chromium

@@ -27,6 +27,7 @@ from sgdlab.ui.context import Run
 URL_STATE = "_classroom_url"  # session_state: the UrlState read from the link on first run
 PRESET = "_classroom_preset"  # session_state: name of the last preset loaded
 PRESET_PICK = "_classroom_preset_pick"
+DISMISSED = "_classroom_dismissed"  # session_state: the reader closed the link's notices
 PENDING = "_classroom_pending"  # settings to write again once the widgets exist
 LANG, STEP, VIEW = "lang", "step", "view"  # widget keys the app's controls use
 MAX_NOTICES_SHOWN = 8
@@ -35,6 +36,7 @@ TEXT: i18n.Text = {
     "notices": ("Some link parameters were changed or ignored:",
                 "部分链接参数已被修改或忽略:"),
     "more": ("… and {count} more.", "……还有 {count} 条。"),
+    "dismiss": ("Got it", "知道了"),
     "language": ("Language", "语言"),
     "preset": ("Preset", "预设实验"),
     "preset_help": ("Load a prepared setting; a note says what to notice.",
@@ -103,7 +105,8 @@ def apply_url_state() -> urlstate.UrlState:
                 ss[key] = value
         ss[URL_STATE] = state
     state = ss[URL_STATE]
-    notices_ui(state.notices, current_lang())
+    if not ss.get(DISMISSED):
+        notices_ui(state.notices, current_lang(), dismissible=True)
     return state
 
 
@@ -166,7 +169,8 @@ def _overflows(text: str) -> bool:
         return False
 
 
-def notices_ui(notices: tuple[urlstate.Notice, ...], lang: str) -> None:
+def notices_ui(notices: tuple[urlstate.Notice, ...], lang: str, *,
+               dismissible: bool = False) -> None:
     """One warning listing what the link asked for that could not be used, and why."""
     if not notices:
         return
@@ -174,6 +178,12 @@ def notices_ui(notices: tuple[urlstate.Notice, ...], lang: str) -> None:
     if len(notices) > MAX_NOTICES_SHOWN:
         lines.append(f"- {i18n.tr(TEXT, 'more', lang, count=len(notices) - MAX_NOTICES_SHOWN)}")
     st.warning("\n".join([i18n.tr(TEXT, "notices", lang), "", *lines]), icon=":material/link:")
+    if dismissible:
+        st.button(i18n.tr(TEXT, "dismiss", lang), key="_classroom_dismiss", on_click=_dismiss)
+
+
+def _dismiss() -> None:
+    st.session_state[DISMISSED] = True
 
 
 def language_ui() -> str:

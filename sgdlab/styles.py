@@ -99,7 +99,9 @@ def apply_style(fig: go.Figure, style: str, lang: str) -> go.Figure:
     out = go.Figure(fig)
     if style == "screen":
         return out
-    is_loss = any(role(t) in ("batch_loss", "total_loss") for t in out.data)
+    # The loss figure alone (not a dashboard of panels) gets the notebook's own layout.
+    is_loss = (any(role(t) in ("batch_loss", "total_loss") for t in out.data)
+               and "xaxis2" not in out.layout.to_plotly_json())
     for trace in out.data:
         r = role(trace)
         if r in _ROLES[style] and trace.type in ("scatter", "scattergl"):

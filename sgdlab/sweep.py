@@ -26,6 +26,8 @@ from sgdlab.sampling import Sampler
 from sgdlab.theory import data_hessian, max_stable_lr
 
 Progress = Callable[[int, int], None]  # (cells done, cells in all)
+Floats = Sequence[float] | np.ndarray
+Ints = Sequence[int] | np.ndarray
 CHUNKS = 4  # progress updates per sweep; each chunk is one train_many call
 MAX_BATCHES = 2000  # batches inspected per batch size for the worst-batch bound
 
@@ -98,7 +100,7 @@ def parse_list(text: str, name: str, kind: type = float) -> list:
     return values
 
 
-def check_grid(lrs: Sequence[float], batch_sizes: Sequence[int], n: int,
+def check_grid(lrs: Floats, batch_sizes: Ints, n: int,
                base: TrainConfig) -> None:
     """Raise ValueError with a one-line reason when the grid cannot be trained."""
     s = spec(TrainConfig, "lr")
@@ -114,7 +116,7 @@ def check_grid(lrs: Sequence[float], batch_sizes: Sequence[int], n: int,
                              f"accumulation ({base.accumulation})")
 
 
-def sweep(data: Data, base: TrainConfig, lrs: Sequence[float], batch_sizes: Sequence[int],
+def sweep(data: Data, base: TrainConfig, lrs: Floats, batch_sizes: Ints,
           progress: Progress | None = None) -> Sweep:
     """Train every (batch size, lr) cell from ``base`` and keep its final whole-data loss."""
     lrs_a = np.asarray(lrs, dtype=np.float64)
@@ -161,7 +163,7 @@ def batch_lambda_max(x: np.ndarray, batches: np.ndarray) -> np.ndarray:
     return (m2 + 1) + np.sqrt((m2 - 1) ** 2 + 4 * m1 * m1)
 
 
-def stability_bounds(data: Data, base: TrainConfig, batch_sizes: Sequence[int]) -> Bounds:
+def stability_bounds(data: Data, base: TrainConfig, batch_sizes: Ints) -> Bounds:
     """The full-batch bound and, per batch size, the bound of the worst batch the run uses."""
     x = data.x.double().numpy()
     worst = []

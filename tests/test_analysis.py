@@ -83,8 +83,9 @@ def test_full_gradient_matches_autograd_and_cosine_is_one_for_full_batch():
         assert noise.cosine[t] == pytest.approx(want, rel=1e-10)
     full = gradient_noise(train(data, TrainConfig(batch_size=200, steps=5)))
     np.testing.assert_allclose(full.cosine, 1.0, rtol=1e-12)
-    # The notebook's hump: ordered batches of a narrow x band point away from the full gradient.
-    assert noise.cosine[3:9].min() < 0.5 < noise.cosine[0]
+    # The notebook's hump: early ordered batches cover a narrow band of x and point away
+    # from the whole-data gradient; once a is near its optimum they agree again.
+    assert noise.cosine[1:4].max() < 0.5 and noise.cosine[7:16].min() > 0.75
 
 
 def test_batch_fit_is_polyfit_of_the_batch_and_none_for_one_point():

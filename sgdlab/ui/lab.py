@@ -1,0 +1,352 @@
+"""Views beyond the notebook: stability map, seed bands, gradient noise and pinned runs.
+
+Each view is ``<name>_ui(run)``; heavy results are kept per session under a key
+of everything they depend on, so an unchanged rerun recomputes nothing.
+:func:`pinned_runs` gives the pins as ``(label, History)`` for other charts' ghosts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import asdict, replace
+from typing import Any, TypeVar
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from sgdlab import analysis, figures_lab, i18n, sweep
+from sgdlab.config import DataConfig, TrainConfig, spec
+from sgdlab.history import History
+from sgdlab.ui.charts import chart_ui, plot_config
+from sgdlab.ui.context import Run
+
+MAX_MAP_STEPS = 1000  # the map trains every cell this long at most (cells x steps = time)
+MAX_PINS = 8
+PINS = "lab_pins"
+MAP_KEY = "lab_map"
+T = TypeVar("T")
+
+TEXT: i18n.Text = {
+    "lr_count": ("Learning rates in the map", "图中学习率个数"),
+    "computing": ("Training {cells} runs at once…", "正在同时训练 {cells} 次…"),
+    "capped": ("The map trains each cell for {cap} steps (your run has {steps}).",
+               "为了速度,图中每个格子只训练 {cap} 步(当前训练为 {steps} 步)。"),
+    "click": ("Click a cell to load its learning rate and batch size into the sidebar.",
+              "点击任一格子,即可把它的学习率和批次大小载入侧边栏。"),
+    "loaded": ("Loaded learning rate {lr:.4g} and batch size {bs}.",
+               "已载入学习率 {lr:.4g} 和批次大小 {bs}。"),
+    "why_title": ("Why are small batches less stable than the full batch?",
+                  "为什么小批次比全量数据更不稳定?"),
+    "why": ("Each update is a gradient step on the batch's own loss. Its curvature is the "
+            "batch's Hessian 2·[[E x², E x], [E x, 1]], and a step is only safe while "
+            "lr < 2/λ_max. All the data together (centred x) allow lr < **{full:.3g}**. "
+            "But the points are sorted by x and the notebook takes them in order, so a "
+            "small batch holds neighbours from one end of the range, where E x² is large: "
+            "the worst batch of size {bs} allows only lr < **{worst:.3g}**. One stiff batch "
+            "overshoots, and the next ones come from the same end and push the same way "
+            "instead of cancelling it. Shuffled batches mix both ends, so their curvature "
+            "stays close to the whole data's. The lines are exact for plain SGD with a "
+            "constant learning rate; momentum, Adam or a schedule move the real edge.",
+            "每次更新都是在该批次自己的损失上走一步梯度。它的曲率是批次的 Hessian "
+            "2·[[E x², E x], [E x, 1]],只有当 lr < 2/λ_max 时这一步才安全。"
+            "全部数据(x 已居中)允许 lr < **{full:.3g}**。但数据按 x 排好序,笔记本又按顺序取批次,"
+            "所以小批次里是 x 范围一端的相邻点,E x² 很大:大小为 {bs} 的最差批次只允许 "
+            "lr < **{worst:.3g}**。一个“陡”的批次会冲过头,而接下来的批次来自同一端,"
+            "朝同一个方向推,无法抵消。打乱顺序后批次混合了两端的点,曲率接近整体数据。"
+            "这两条线对恒定学习率的普通 SGD 是精确的;动量、Adam 或学习率调度会移动真实的边界。"),
+    "vary": ("Vary", "改变"),
+    "vary_sampling": ("sampling seed (batch order)", "取样种子(批次顺序)"),
+    "vary_data": ("data seed (the noise)", "数据种子(噪声)"),
+    "k": ("Number of seeds", "种子个数"),
+    "band_sampling": ("Sampling for the band", "色带使用的取样方式"),
+    "sequential_note": ("Sequential sampling has no randomness, so the band shows {sampling} "
+                        "runs with your sequential run on top.",
+                        "顺序取样没有随机性,所以色带显示 {sampling} 取样的训练,"
+                        "上面叠加你的顺序训练。"),
+    "no_data_seed": ("This data set has no seed; only the sampling seed can vary.",
+                     "这个数据集没有种子,只能改变取样种子。"),
+    "rank": ("Your run ends lower than {pct:.0f}% of the {k} seeds (final whole-data loss "
+             "{loss:.4g}; seeds: {lo:.4g} to {hi:.4g}).",
+             "你的训练最终整体损失为 {loss:.4g},低于 {k} 个种子中 {pct:.0f}% 的结果"
+             "(种子范围:{lo:.4g} 到 {hi:.4g})。"),
+    "cant": ("Can't compute this: {msg}", "无法计算:{msg}"),
+    "step": ("Step", "训练步数"),
+    "n_steps": ("{n} steps", "{n} 步"),
+    "noise_intro": ("The batch's gradient is a noisy estimate of the whole data's. Early in "
+                    "the notebook's run the ordered batches cover a narrow band of x, so "
+                    "their best line (and gradient) points elsewhere: the loss hump.",
+                    "批次梯度是整体梯度的带噪声估计。笔记本的训练初期,"
+                    "按顺序取的批次只覆盖 x 的一小段,"
+                    "所以它们的最佳直线(和梯度)指向别处:这就是损失曲线上的“驼峰”。"),
+    "one_point": ("A batch with one distinct x has no line of its own.",
+                  "只有一个不同 x 值的批次没有自己的最佳直线。"),
+    "adaptive": ("Arrows show −lr × gradient; {opt} rescales the real step.",
+                 "箭头是 −lr × 梯度;{opt} 会对实际步长重新缩放。"),
+    "pin": ("📌 Pin this run", "📌 固定本次训练"),
+    "pinned": ("Pinned: {label}", "已固定:{label}"),
+    "already": ("This run is already pinned.", "本次训练已经固定过了。"),
+    "full": ("At most {max} pins: remove one first.", "最多固定 {max} 个:请先移除一个。"),
+    "remove": ("Remove", "移除"),
+    "clear": ("Remove all", "全部移除"),
+    "no_pins": ("Pin a run, change a setting, and both curves appear here and on the loss and "
+                "parameter charts.",
+                "固定一次训练,再改一个设置,两条曲线就会同时出现在这里以及损失图和参数图上。"),
+    "this_run": ("this run", "本次训练"),
+    "col_run": ("run", "训练"), "col_loss": ("final whole-data loss", "最终整体损失"),
+    "col_r2": ("R²", "R²"), "col_rmse": ("RMSE", "RMSE"),
+    "col_dist": ("distance to optimum", "到最优点的距离"),
+    "col_steps": ("steps to 1% of minimum", "达到最小损失 1% 以内的步数"),
+    "col_div": ("diverged at", "发散于"),
+    "metrics_help": ("R²: share of y's variance explained. RMSE: typical error. Distance: "
+                     "from (a, b) to the least-squares (a, b). Steps: first step whose "
+                     "whole-data loss is within 1% of the least-squares minimum.",
+                     "R²:解释了 y 方差的比例。RMSE:典型误差。距离:(a, b) 到最小二乘 (a, b) 的距离。"
+                     "步数:整体损失第一次落在最小二乘最小值 1% 以内的训练步数。"),
+}
+
+
+def tr(key: str, lang: str, **values: object) -> str:
+    """This module's words in ``lang``."""
+    return i18n.tr(TEXT, key, lang, **values)
+
+
+def _ignore(_: object) -> None:
+    return None
+
+
+def _data_key(run: Run) -> Any:
+    if run.data_config is not None:
+        return run.data_config
+    digest = hashlib.sha1(run.data.x.numpy().tobytes() + run.data.y.numpy().tobytes())
+    return digest.hexdigest()
+
+
+def _kept(name: str, key: Any, compute: Callable[[], T], size: int = 4) -> T:
+    """``compute()`` once per key, remembering the last ``size`` results in this session."""
+    store: dict[Any, Any] = st.session_state.setdefault(f"lab_cache_{name}", {})
+    if key not in store:
+        value = compute()
+        store[key] = value
+        while len(store) > size:
+            store.pop(next(iter(store)))
+    return store[key]  # type: ignore[no-any-return]
+
+
+# ---------------------------------------------------------------- stability map
+
+
+def cell_from_event(event: Any) -> tuple[float, int] | None:
+    """(lr, batch size) of the first clicked map cell in a plotly selection event, if any."""
+    points = ((event or {}).get("selection") or {}).get("points") or []
+    cells = [p["customdata"] for p in points if len(p.get("customdata") or []) == 3]
+    return (float(cells[0][0]), int(cells[0][1])) if cells else None
+
+
+def load_cell() -> None:
+    """on_select of the map: put the clicked cell's lr and batch size into the sidebar's keys.
+
+    A callback runs before the script, so the sidebar widgets are not drawn yet and
+    their keys may still be written (Streamlit forbids that after they are drawn).
+    """
+    cell = cell_from_event(st.session_state.get(MAP_KEY))
+    if cell is not None:
+        st.session_state["lr"], st.session_state["batch_size"] = cell
+        st.session_state["lab_loaded"] = cell
+
+
+def stability_ui(run: Run) -> None:
+    """Final loss over learning rate x batch size, theory lines, click a cell to load it."""
+    lang, c = run.lang, run.train_config
+    count = st.slider(tr("lr_count", lang), 10, 60, 40, step=5, key="lab_lr_count")
+    steps = min(c.steps, MAX_MAP_STEPS)
+    base = replace(c, steps=steps)
+    lrs = sweep.default_lrs(count)
+    bss = sweep.default_batch_sizes(run.data.n, include=[c.batch_size],
+                                    multiple_of=c.accumulation)
+    key = (_data_key(run), base, count)
+
+    def compute() -> sweep.Sweep:
+        bar = st.progress(0.0, tr("computing", lang, cells=len(lrs) * len(bss)))
+        result = sweep.sweep(run.data, base, lrs, bss,
+                             progress=lambda done, total: _ignore(bar.progress(done / total)))
+        bar.empty()
+        return result
+
+    result = _kept("map", key, compute)
+    bounds = _kept("bounds", key, lambda: sweep.stability_bounds(run.data, base, bss))
+    if steps < c.steps:
+        st.caption(tr("capped", lang, cap=MAX_MAP_STEPS, steps=c.steps))
+    loaded = st.session_state.pop("lab_loaded", None)
+    if loaded is not None:
+        st.success(tr("loaded", lang, lr=loaded[0], bs=loaded[1]))
+    fig = figures_lab.stability_figure(result, bounds, (c.lr, c.batch_size), lang)
+    st.plotly_chart(fig, key=MAP_KEY, on_select=load_cell, selection_mode="points", theme=None,
+                    config=plot_config(), width="stretch")
+    st.caption(tr("click", lang))
+    with st.expander(tr("why_title", lang), expanded=True):
+        st.markdown(tr("why", lang, full=bounds.full_batch, worst=bounds.worst_batch[0],
+                       bs=int(bounds.batch_sizes[0])))
+
+
+# ---------------------------------------------------------------- seed bands
+
+
+def seeds_ui(run: Run) -> None:
+    """K runs that differ only in one seed as a band, with the current run on top."""
+    lang, c = run.lang, run.train_config
+    options = ["sampling", "data"] if run.data_config is not None else ["sampling"]
+    left, mid, right = st.columns(3)
+    vary = left.radio(tr("vary", lang), options, key="lab_vary",
+                      format_func=lambda v: tr("vary_" + v, lang))
+    k = mid.slider(tr("k", lang), 2, 100, 20, key="lab_k")
+    sampling = c.sampling
+    if vary == "sampling" and c.sampling == "sequential":
+        sampling = right.selectbox(tr("band_sampling", lang), ["shuffle", "replacement"],
+                                   key="lab_band_sampling")
+        st.info(tr("sequential_note", lang, sampling=sampling))
+    if run.data_config is None:
+        st.caption(tr("no_data_seed", lang))
+    key = (_data_key(run), c, vary, k, sampling)
+    try:
+        band = _kept("band", key, lambda: _band(run, k, vary, sampling))
+    except ValueError as e:
+        st.error(tr("cant", lang, msg=e))
+        return
+    chart_ui(figures_lab.seed_band_figure(band, run.history, lang), key="lab_band")
+    finals = band.total_loss[:, -1]
+    finals = finals[np.isfinite(finals)]
+    if run.history.diverged_at is None and len(finals):
+        loss = float(run.history.total_loss[-1])
+        st.caption(tr("rank", lang, pct=100 * float(np.mean(finals > loss)), k=len(band.seeds),
+                      loss=loss, lo=float(finals.min()), hi=float(finals.max())))
+
+
+def _band(run: Run, k: int, vary: str, sampling: str) -> analysis.Band:
+    with st.spinner(tr("computing", run.lang, cells=k)):
+        return analysis.seed_band(run.data, run.train_config, k, vary, run.data_config,
+                                  sampling)
+
+
+# ---------------------------------------------------------------- gradient noise
+
+
+def noise_ui(run: Run) -> None:
+    """At one step: the batch's own best line and the two gradients; over the run: their cosine."""
+    lang, h = run.lang, run.history
+    if h.steps == 0:
+        return
+    st.markdown(tr("noise_intro", lang))
+    step = int(st.slider(tr("step", lang), 1, h.steps, min(4, h.steps), key="lab_step"))
+    noise = _kept("noise", (_data_key(run), run.train_config),
+                  lambda: analysis.gradient_noise(h))
+    fit = analysis.batch_fit(h, step)
+    left, right = st.columns(2)
+    with left:
+        chart_ui(figures_lab.batch_fit_figure(h, fit, step, float(noise.a[step - 1]),
+                                              float(noise.b[step - 1]), lang), key="lab_fit")
+        if fit.a is None:
+            st.caption(tr("one_point", lang))
+    with right:
+        chart_ui(figures_lab.gradient_figure(h, noise, step, lang), key="lab_arrows")
+        if run.train_config.optimizer != "sgd":
+            st.caption(tr("adaptive", lang, opt=run.train_config.optimizer))
+    chart_ui(figures_lab.cosine_figure(noise, step, lang), key="lab_cosine")
+
+
+# ---------------------------------------------------------------- compare runs
+
+
+def settings_label(data_config: DataConfig | None, config: TrainConfig, lang: str) -> str:
+    """Short settings of a run: lr, batch, sampling, optimizer, steps, and any other non-default."""
+    parts = [f"lr={config.lr:g}", f"batch={config.batch_size}", config.sampling, config.optimizer,
+             tr("n_steps", lang, n=config.steps)]
+    shown = {"lr", "batch_size", "sampling", "optimizer", "steps"}
+    defaults = asdict(TrainConfig())
+    for name, value in asdict(config).items():
+        if name not in shown and value != defaults[name]:
+            parts.append(f"{name}={value:g}" if isinstance(value, float) else f"{name}={value}")
+    if data_config is not None:
+        data_defaults = asdict(DataConfig())
+        for name, value in asdict(data_config).items():
+            if value != data_defaults[name]:
+                label = spec(DataConfig, name).en if lang == "en" else spec(DataConfig, name).zh
+                parts.append(f"{label}={value:g}" if isinstance(value, float)
+                             else f"{label}={value}")
+    return " · ".join(parts)
+
+
+def pinned_runs() -> list[tuple[str, History]]:
+    """The pinned runs as (label, History), oldest first: pass as ``ghosts=`` to other charts."""
+    return [(pin["label"], pin["history"]) for pin in st.session_state.get(PINS, [])]
+
+
+def pin(run: Run) -> str:
+    """Pin the current run; returns "pinned", "already" or "full"."""
+    pins = st.session_state.setdefault(PINS, [])
+    ident = (_data_key(run), run.train_config)
+    if any(p["ident"] == ident for p in pins):
+        return "already"
+    if len(pins) >= MAX_PINS:
+        return "full"
+    number = int(st.session_state.get("lab_pin_counter", 0)) + 1
+    st.session_state["lab_pin_counter"] = number
+    label = f"#{number} " + settings_label(run.data_config, run.train_config, run.lang)
+    pins.append({"id": number, "ident": ident, "label": label, "history": run.history})
+    return "pinned"
+
+
+def _pin_clicked(run: Run) -> None:
+    st.session_state["lab_pin_outcome"] = pin(run)
+
+
+def unpin(pin_id: int | None = None) -> None:
+    """Remove the pin with ``pin_id``, or every pin when None."""
+    pins = st.session_state.get(PINS, [])
+    st.session_state[PINS] = [] if pin_id is None else [p for p in pins if p["id"] != pin_id]
+
+
+def compare_ui(run: Run) -> None:
+    """Pin runs, see their whole-data loss beside this run's, and compare fit metrics."""
+    lang = run.lang
+    # A callback pins before the script reruns, so charts drawn above this view
+    # (the dashboard's loss and parameter charts) already show the new ghost.
+    st.button(tr("pin", lang), key="lab_pin", type="primary", on_click=_pin_clicked, args=(run,))
+    outcome = st.session_state.pop("lab_pin_outcome", None)
+    if outcome == "pinned":
+        st.toast(tr("pinned", lang, label=pinned_runs()[-1][0]))
+    elif outcome is not None:
+        st.warning(tr(outcome, lang, max=MAX_PINS))
+    ghosts = pinned_runs()
+    if not ghosts:
+        st.info(tr("no_pins", lang))
+    for p in st.session_state.get(PINS, []):
+        text, button = st.columns([6, 1], vertical_alignment="center")
+        text.markdown(f"`{p['label']}`")
+        button.button(tr("remove", lang), key=f"lab_unpin_{p['id']}", on_click=unpin,
+                      args=(p["id"],))
+    if len(ghosts) > 1:
+        st.button(tr("clear", lang), key="lab_unpin_all", on_click=unpin)
+    if run.history.steps:
+        chart_ui(figures_lab.compare_figure(run.history, ghosts, lang), key="lab_compare")
+    rows = [(tr("this_run", lang), run.history)] + ghosts
+    st.dataframe(metrics_frame(rows, lang), hide_index=True, width="stretch")
+    st.caption(tr("metrics_help", lang))
+
+
+def metrics_frame(rows: list[tuple[str, History]], lang: str) -> pd.DataFrame:
+    """One row per run: final loss, R², RMSE, distance to the optimum, steps to 1%, divergence."""
+    records = []
+    for label, h in rows:
+        m = analysis.metrics(h)
+        records.append({
+            tr("col_run", lang): label,
+            tr("col_loss", lang): float(h.total_loss[-1]) if h.steps else float("nan"),
+            tr("col_r2", lang): m.r2, tr("col_rmse", lang): m.rmse,
+            tr("col_dist", lang): m.distance,
+            tr("col_steps", lang): m.steps_to_1pct, tr("col_div", lang): h.diverged_at})
+    frame = pd.DataFrame(records)
+    for col in ("col_steps", "col_div"):
+        frame[tr(col, lang)] = frame[tr(col, lang)].astype("Int64")
+    return frame

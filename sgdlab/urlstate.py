@@ -146,9 +146,10 @@ def parse_value(name: str, raw: str) -> tuple[Any, Notice | None]:
     if not math.isfinite(number):
         return None, Notice(name, "not_finite", v)
     notice = None
+    # Whole-number settings truncate, as Streamlit's bound number_input does with ?n=7.5.
     if isinstance(default, int) and number != int(number):
-        notice = Notice(name, "not_integer", v, fixed=_fmt(round(number)))
-    value: Any = round(number) if isinstance(default, int) else number
+        notice = Notice(name, "not_integer", v, fixed=_fmt(int(number)))
+    value: Any = int(number) if isinstance(default, int) else number
     lo, hi = s.lo, s.hi
     if (lo is not None and value < lo) or (hi is not None and value > hi):
         value = min(max(value, lo if lo is not None else value), hi if hi is not None else value)
@@ -255,8 +256,8 @@ def _parse_extra(key: str, text: str, views: Collection[str], presets: Collectio
         elif number < 0 or number != int(number):
             notices.append(Notice(key, "not_integer" if number >= 0 else "out_of_range",
                                   v + (("lo", "0"), ("hi", "steps")),
-                                  fixed=str(max(0, round(number)))))
-            extra[key] = max(0, round(number))
+                                  fixed=str(max(0, int(number)))))
+            extra[key] = max(0, int(number))
         else:
             extra[key] = int(number)
     else:  # view, preset

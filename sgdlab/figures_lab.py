@@ -136,7 +136,8 @@ def stability_figure(result: Sweep, bounds: Bounds | None = None,
     hover = (tr("lr", lang).split(" (")[0] + " %{customdata[0]:.4g}<br>" + tr("batch_size", lang)
              + " %{customdata[1]}<br>" + tr("final_loss", lang) + " %{customdata[2]}"
              + "<extra></extra>")
-    custom = np.dstack([grid_lr, grid_bs, loss_text]).tolist()
+    custom = [[float(lr), int(bs), str(text)] for lr, bs, text in zip(
+        grid_lr.ravel(), grid_bs.ravel(), loss_text.ravel(), strict=True)]
     gx, gy = np.meshgrid(lx, rows)
     traces: list[Any] = [
         go.Heatmap(x=lx, y=rows, z=z, colorscale="Viridis", zmin=zlo, zmax=zhi,
@@ -150,7 +151,7 @@ def stability_figure(result: Sweep, bounds: Bounds | None = None,
                    name=tr("diverged", lang), hoverinfo="skip", meta=_role("diverged"),
                    marker={"symbol": "x-thin", "size": 9, "line": {"color": "#555", "width": 1.6}}),
         # Clicks land on points, not on heatmap cells: one invisible marker per cell.
-        go.Scatter(x=gx.ravel(), y=gy.ravel(), mode="markers", customdata=sum(custom, []),
+        go.Scatter(x=gx.ravel(), y=gy.ravel(), mode="markers", customdata=custom,
                    hovertemplate=hover, showlegend=False, meta=_role("cells"),
                    marker={"symbol": "square", "size": 14, "opacity": 0.01, "color": "white"}),
     ]

@@ -1,7 +1,7 @@
 """Every word exists in both languages: each module's TEXT table and every config field's Spec.
 
 A Chinese entry must contain Chinese, unless it is the English word for word
-and either a bare symbol ("y", "{step}") or listed in its module's
+and either symbols and acronyms only ("y", "RMSE", "{step}") or listed in its module's
 ``UNTRANSLATED`` set (a name kept in English on purpose, like "Adam").
 """
 
@@ -21,7 +21,7 @@ from sgdlab import i18n
 from sgdlab.config import DataConfig, TrainConfig, spec
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-WORD = re.compile(r"[A-Za-z]{3,}")
+WORD = re.compile(r"(?=[A-Za-z]*[a-z])[A-Za-z]{3,}")  # an English word; not an acronym
 
 
 def _modules() -> list[ModuleType]:
@@ -44,7 +44,7 @@ def placeholders(text: str) -> set[str]:
 
 
 def is_symbol(text: str) -> bool:
-    """No English word in it once the {placeholders} are removed."""
+    """No English word in it (acronyms like RMSE are fine) once {placeholders} are removed."""
     return not WORD.search(re.sub(r"\{[^}]*\}", "", text))
 
 
@@ -92,4 +92,5 @@ def test_the_checks_catch_what_they_should() -> None:
     assert not CJK.search("Step") and CJK.search("训练步数")
     assert placeholders("Step {step:d} of {n}") == {"step", "n"}
     assert placeholders("第 {step} 步") != placeholders("Step {step} of {n}")
-    assert is_symbol("y") and is_symbol("{a} x + {b}") and not is_symbol("loss")
+    assert is_symbol("y") and is_symbol("{a} x + {b}") and is_symbol("RMSE")
+    assert not is_symbol("loss") and not is_symbol("Adam") and not is_symbol("{n} points")

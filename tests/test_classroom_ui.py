@@ -6,6 +6,7 @@ locked controls cannot change, hidden ones still apply, presets load.
 
 from __future__ import annotations
 
+import random
 import re
 import socket
 import subprocess
@@ -259,3 +260,31 @@ def test_browser_bad_link_shows_notices_and_locks(server: str, page: Any) -> Non
     steps.press("Enter")
     page.get_by_text(re.compile(r"steps=9,")).first.wait_for(timeout=30_000)
     assert page.locator("[data-testid='stException']").count() == 0
+
+
+def malformed_corpus(count: int, seed: int = 5) -> list[tuple[dict[str, str], set[str]]]:
+    """Links with 1-4 bad settings each (junk, non-finite, out of range, too long)."""
+    rng = random.Random(seed)
+    junk = ["abc", "nan", "inf", "-inf", "1e999", "", "0x1F", "1,5", "∞", "9" * 90, "-1e300",
+            "1e300", "<b>", "一"]
+    names = sorted(urlstate.SETTINGS)
+    corpus = []
+    for _ in range(count):
+        bad = set(rng.sample(names, rng.randint(1, 4)))
+        query = {name: rng.choice(junk) for name in bad}
+        for name in bad:  # junk a setting would accept anyway is not bad
+            value, notice = urlstate.parse_value(name, query[name]) if query[name].strip() \
+                else (None, True)
+            assert notice is not None, (name, query[name], value)
+        corpus.append((query, bad))
+    return corpus
+
+
+@pytest.mark.parametrize(("query", "bad"), malformed_corpus(30))
+def test_fuzzed_links_in_the_app(query: dict[str, str], bad: set[str]) -> None:
+    at = app(query)  # no exception (asserted in app())
+    warning = "\n".join(w.value for w in at.warning)
+    for key in bad:
+        assert f"'{key}'" in warning, (key, warning)
+    data, train = shown_run(at)
+    assert train.batch_size <= data.n

@@ -140,7 +140,7 @@ def _axes(fig: go.Figure, style: str) -> None:
     fig.update_xaxes(axis)
     fig.update_yaxes(axis)
     if style == "notebook":
-        fig.update_layout(title=None)
+        fig.update_layout(title=None, margin={"t": 30})
         fig.update_xaxes(tickfont={"size": 13})
         fig.update_yaxes(tickfont={"size": 13})
 
@@ -248,11 +248,18 @@ def file_stem(kind: str, data_config: DataConfig | None, train_config: TrainConf
     return "_".join(re.sub(r"[^A-Za-z0-9.+-]+", "-", p).strip("-") for p in parts)
 
 
-def chart_config(stem: str, image_format: str = "png", scale: int = SCALE) -> dict[str, Any]:
+def chart_config(stem: str, image_format: str = "png", scale: int = SCALE,
+                 fig: go.Figure | None = None) -> dict[str, Any]:
     """The ``config`` for ``st.plotly_chart``: the modebar camera saves ``stem``.png at
-    ``scale`` times the on-screen size (or an SVG), and no Plotly logo."""
+    ``scale`` times the on-screen size (or an SVG), and no Plotly logo.
+
+    When ``fig`` fixes its own size (the notebook style's 6 x 6 inches), the saved
+    image keeps that size however wide the page stretches the chart.
+    """
     if image_format not in IMAGE_FORMATS:
         raise ValueError(f"image format must be one of {', '.join(IMAGE_FORMATS)}")
-    return {"displaylogo": False,
-            "toImageButtonOptions": {"format": image_format, "filename": stem,
-                                     "scale": scale if image_format == "png" else 1}}
+    options: dict[str, Any] = {"format": image_format, "filename": stem,
+                               "scale": scale if image_format == "png" else 1}
+    if fig is not None and fig.layout.width and fig.layout.height:
+        options.update(width=fig.layout.width, height=fig.layout.height)
+    return {"displaylogo": False, "toImageButtonOptions": options}

@@ -165,3 +165,9 @@ def test_chart_config_downloads_a_sharp_png_or_an_svg() -> None:
     assert styles.chart_config("stem", "svg")["toImageButtonOptions"]["format"] == "svg"
     with pytest.raises(ValueError):
         styles.chart_config("stem", "gif")
+    # The notebook figure is saved at its own 6 x 6 inches, however wide the page.
+    sized = styles.chart_config("s", fig=styles.apply_style(_loss_fig(), "notebook", "en"))
+    assert sized["toImageButtonOptions"] == {"format": "png", "filename": "s", "scale": 3,
+                                             "width": 600, "height": 600}
+    free = styles.chart_config("s", fig=styles.apply_style(_loss_fig(), "print", "en"))
+    assert "width" not in free["toImageButtonOptions"]

@@ -70,7 +70,7 @@ def finish_figure(fig: Any, run: Run, kind: str) -> tuple[Any, dict[str, Any]]:
     if stamp:
         fig = styles.add_stamp(fig, _stamp(run))
     stem = styles.file_stem(kind, run.data_config, run.train_config, style, run.data.name)
-    return fig, styles.chart_config(stem, image_format)
+    return fig, styles.chart_config(stem, image_format, fig=fig)
 
 
 def _stamp(run: Run) -> str:
@@ -101,7 +101,7 @@ def export_ui(run: Run) -> None:
     for kind, fig in zip(export.KINDS, figs, strict=True):
         stem = styles.file_stem(kind, run.data_config, run.train_config, style, run.data.name)
         st.plotly_chart(fig, key=f"export_chart_{kind}", theme=None, width="stretch",
-                        config=styles.chart_config(stem, image_format))
+                        config=styles.chart_config(stem, image_format, fig=fig))
     _downloads_ui(run, style, stamp)
 
 

@@ -109,9 +109,12 @@ class Stats:
     loads: list[float] = field(default_factory=list)  # first page loads
     errors: Counter[str] = field(default_factory=Counter)
     interrupted: int = 0
+    by_setting: dict[str, list[float]] = field(default_factory=dict)
 
-    def add(self, r: RunResult, *, load: bool = False) -> None:
+    def add(self, r: RunResult, *, load: bool = False, setting: str = "") -> None:
         (self.loads if load else self.latencies).append(r.latency)
+        if setting:
+            self.by_setting.setdefault(setting, []).append(r.latency)
         self.interrupted += r.interrupted
         if not r.ok:
             self.errors[r.error] += 1
@@ -123,7 +126,12 @@ class Stats:
                 "max_s": round(max(self.latencies, default=float("nan")), 3),
                 "load_p50_s": round(percentile(self.loads, 50), 3),
                 "load_p95_s": round(percentile(self.loads, 95), 3),
-                "error_kinds": dict(self.errors.most_common(5))}
+                "error_kinds": dict(self.errors.most_common(5)),
+                # Which settings are slow to change: the place to look for a fix.
+                "slowest_settings": {k: {"n": len(v), "p50_s": round(percentile(v, 50), 2),
+                                         "max_s": round(max(v), 2)}
+                                     for k, v in sorted(self.by_setting.items(),
+                                                        key=lambda kv: -percentile(kv[1], 50))[:5]}}
 
 
 def pick(session: Session, rng: random.Random, skip: re.Pattern[str] | None) -> Widget | None:
@@ -153,7 +161,7 @@ async def student(url: str, until: float, rng: random.Random, stats: Stats,
                 stats.errors["no widget to change"] += 1
                 break
             last = time.monotonic()
-            stats.add(await session.change(w, changed_state(w, rng)))
+            stats.add(await session.change(w, changed_state(w, rng)), setting=w.label)
     except (TimeoutError, OSError) as e:
         stats.errors[f"connect: {type(e).__name__}"] += 1
     finally:
@@ -276,9 +284,12 @@ def run_class(server: Server, n: int, seconds: float, seed: int,
     rss0, cpu0, t0 = server.rss_mb(), server.cpu_seconds(), time.monotonic()
     asyncio.run(class_of(n, server.url, seconds, seed, stats, args.skip, args.timeout,
                          args.ramp))
-    wall = time.monotonic() - t0
+    wall, cpu = time.monotonic() - t0, server.cpu_seconds() - cpu0
+    runs = len(stats.latencies) + len(stats.loads)
+    # CPU per rerun hardly depends on what else runs on the machine: it sizes pods.
     return {"sessions": n, "seconds": seconds, **stats.summary(),
-            "server_cpu_cores": round((server.cpu_seconds() - cpu0) / wall, 2),
+            "server_cpu_cores": round(cpu / wall, 2),
+            "server_cpu_ms_per_run": round(1000 * cpu / max(runs, 1)),
             "rss_start_mb": round(rss0), "rss_end_mb": round(server.rss_mb())}
 
 

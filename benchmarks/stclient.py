@@ -63,11 +63,17 @@ def _select_slider(proto: Any) -> bool:
 
 
 def initial_state(kind: str, proto: Any) -> WidgetState | None:
-    """The value the frontend would send for a widget nobody has touched yet."""
+    """The value the browser shows for a widget as the server drew it.
+
+    That is the default, unless the server pushed a value (``set_value``, e.g.
+    from ``st.session_state``), which the browser then adopts.
+    """
     s = WidgetState(id=proto.id)
     if kind == "slider":
         if _select_slider(proto):
-            s.string_array_value.data.extend(proto.options[int(i)] for i in proto.default)
+            s.string_array_value.data.extend(
+                proto.raw_value if proto.set_value
+                else [proto.options[int(i)] for i in proto.default])
         elif proto.data_type in (Slider.INT, Slider.FLOAT):
             s.double_array_value.data.extend(proto.value if proto.set_value else proto.default)
         else:
@@ -88,9 +94,11 @@ def initial_state(kind: str, proto: Any) -> WidgetState | None:
             else proto.default
     elif kind == "button_group":
         options = [o.content for o in proto.options]
-        s.string_array_value.data.extend(options[i] for i in proto.default)
+        s.string_array_value.data.extend(
+            proto.raw_values if proto.set_value else [options[i] for i in proto.default])
     elif kind == "multiselect":
-        s.string_array_value.data.extend(proto.options[i] for i in proto.default)
+        s.string_array_value.data.extend(
+            proto.raw_values if proto.set_value else [proto.options[i] for i in proto.default])
     else:
         return None
     return s
@@ -308,7 +316,8 @@ class Session:
             elif etype in SETTING_KINDS:
                 proto = getattr(element, etype)
                 old = self.widgets.get(proto.id)
-                state = old.state if old else initial_state(etype, proto)
+                state = old.state if old and not proto.set_value else \
+                    initial_state(etype, proto)
                 if state is not None:
                     self._run_widgets[proto.id] = Widget(proto.id, etype, proto, state,
                                                          msg.delta.fragment_id)

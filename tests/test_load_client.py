@@ -33,6 +33,11 @@ if st.toggle("Boom"):
     raise ValueError("boom")
 
 
+if "seg" not in st.session_state:
+    st.session_state["seg"] = "two"
+st.text(repr(("s", st.segmented_control("S", ["one", "two"], key="seg", required=True))))
+
+
 @st.fragment
 def part():
     st.text(repr(("fragment", st.slider("G", 0, 5, 1))))
@@ -80,7 +85,7 @@ def texts(session: Session) -> list[tuple[object, ...]]:
 
 
 def echoed(session: Session) -> tuple[object, ...]:
-    (value,) = [t for t in texts(session) if t[0] != "fragment"]
+    (value,) = [t for t in texts(session) if t[0] not in ("fragment", "s")]
     return value
 
 
@@ -91,7 +96,7 @@ def test_widget_values_round_trip(server: str) -> None:
         assert first.ok, first.error
         assert echoed(s) == (3, 0.25, "y", "p", False, 1.5, "u")
         kinds = sorted(w.kind for w in s.widgets.values())
-        assert kinds == ["button_group", "checkbox", "checkbox", "number_input",
+        assert kinds == ["button_group", "button_group", "checkbox", "checkbox", "number_input",
                          "selectbox", "slider", "slider", "slider", "slider"]
         by_label = {w.label: w for w in s.widgets.values()}
         rng = random.Random(3)
@@ -150,3 +155,21 @@ def test_a_widget_in_a_fragment_reruns_only_the_fragment(server: str) -> None:
         await s.close()
 
     asyncio.run(scenario())
+
+
+def test_a_value_the_server_sets_is_adopted(server: str) -> None:
+    # "S" starts from st.session_state, so its default is not what the page shows.
+    async def scenario() -> None:
+        s = Session(server, timeout=20)
+        await s.open()
+        a = next(w for w in s.widgets.values() if w.label == "A")
+        await s.change(a, changed_state(a, random.Random(0)))
+        assert echoed_session(s) == ("s", "two")  # not reset to the widget's default
+        await s.close()
+
+    asyncio.run(scenario())
+
+
+def echoed_session(session: Session) -> tuple[object, ...]:
+    (value,) = [t for t in texts(session) if t[0] == "s"]
+    return value

@@ -69,7 +69,7 @@ def configs(draw: st.DrawFn) -> tuple[DataConfig, TrainConfig]:
     return data, train
 
 
-@FUZZ
+@settings(FUZZ, max_examples=150)
 @given(configs(), st.booleans(), st.data())
 def test_every_setting_round_trips(pair: tuple[DataConfig, TrainConfig], everything: bool,
                                    data: st.DataObject) -> None:

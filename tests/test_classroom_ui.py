@@ -288,3 +288,30 @@ def test_fuzzed_links_in_the_app(query: dict[str, str], bad: set[str]) -> None:
         assert f"'{key}'" in warning, (key, warning)
     data, train = shown_run(at)
     assert train.batch_size <= data.n
+
+
+def _sync_script() -> None:
+    import streamlit as st
+
+    from sgdlab.data import make_data
+    from sgdlab.train import train
+    from sgdlab.ui import classroom
+    from sgdlab.ui.context import Run
+
+    state = classroom.apply_url_state()
+    run = Run(state.data, make_data(state.data), state.train, train(state.data, state.train),
+              classroom.current_lang())
+    classroom.sync_url(run, step=state.step, view=state.view)
+    st.text(repr(st.query_params.to_dict()))
+
+
+def test_sync_url_writes_the_run_without_the_junk() -> None:
+    at = AppTest.from_function(_sync_script, default_timeout=60)
+    at.query_params.update({"lr": "0.5", "batch_size": "999", "wings": "2", "lock": "lr",
+                            "step": "3"})
+    at.run()
+    assert not at.exception
+    shown = eval(at.text[0].value)
+    assert shown == {"lr": "0.5", "batch_size": "200", "lang": "zh", "step": "3",
+                     "lock": "lr"}
+    assert urlstate.parse(shown).notices == ()

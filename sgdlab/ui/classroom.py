@@ -255,6 +255,21 @@ def link_for(run: Run, *, step: int | None = None, view: str | None = None,
     return base + urlstate.query_string(query)
 
 
+def sync_url(run: Run, *, step: int | None = None, view: str | None = None) -> None:
+    """Write this run's settings into the address bar (for apps whose widgets are not bound
+    with ``bind="query-params"``; Streamlit refuses to set a bound parameter by hand).
+
+    Keeps the link's locks and hides and drops what the notices said was ignored;
+    does nothing when the address already says the same, so no history entry is added.
+    """
+    state = _url_state()
+    query = urlstate.to_query(
+        run.data_config or DataConfig(), run.train_config, lang=run.lang, step=step, view=view,
+        locked=state.locked if state else (), hidden=state.hidden if state else ())
+    if query != st.query_params.to_dict():
+        st.query_params.from_dict(query)
+
+
 def copy_link_ui(run: Run, *, step: int | None = None, view: str | None = None) -> str:
     """A "copy link" popover: this run's link, and a teacher's variant that locks/hides controls."""
     lang = run.lang

@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sgdlab import cli, export
 from sgdlab.config import DataConfig, TrainConfig
@@ -284,3 +286,34 @@ def test_figure_command_writes_offline_html(tmp_path: Path) -> None:
 def test_figure_command_refuses_unknown_formats(tmp_path: Path) -> None:
     code, _, err = _run_cli(["figure", "--out", str(tmp_path / "x.jpg")])
     assert code == 2 and ".png, .svg or .html" in err
+
+
+@given(st.data())
+def test_any_settings_script_prints_the_cli_log(draw: st.DataObject) -> None:
+    """Random settings: the exported program and sgdlab agree line for line."""
+    accumulation = draw.draw(st.sampled_from([1, 2, 3]))
+    train_config = TrainConfig(
+        lr=draw.draw(st.sampled_from([0.001, 0.03, 0.1, 0.37, 1.5])),
+        batch_size=accumulation * draw.draw(st.integers(1, 12)),
+        steps=draw.draw(st.integers(1, 30)),
+        sampling=draw.draw(st.sampled_from(["sequential", "shuffle", "replacement"])),
+        optimizer=draw.draw(st.sampled_from(["sgd", "momentum", "nesterov", "adam",
+                                             "rmsprop", "adagrad"])),
+        momentum=draw.draw(st.sampled_from([0.0, 0.5, 0.9])),
+        accumulation=accumulation,
+        schedule=draw.draw(st.sampled_from(["constant", "step", "exponential", "cosine"])),
+        gamma=draw.draw(st.sampled_from([0.1, 0.5, 0.9])),
+        decay_every=draw.draw(st.integers(1, 8)),
+        sampling_seed=draw.draw(st.integers(0, 2**31 - 1)))
+    data_config = DataConfig(
+        seed=draw.draw(st.integers(0, 2**31 - 1)), n=draw.draw(st.integers(36, 80)),
+        slope=draw.draw(st.sampled_from([-2.5, 0.0, 10.0])),
+        intercept=draw.draw(st.sampled_from([-7.125, 0.0, 5.0])),
+        noise=draw.draw(st.sampled_from([0.0, 0.3, 1.0])),
+        standardize=draw.draw(st.booleans()))
+    data = make_data(data_config)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(export.to_script(data, data_config, train_config, "en"), "run.py",
+                     "exec"), {"__name__": "__main__"})
+    assert out.getvalue() == _expected(data, train_config)

@@ -64,6 +64,7 @@ TEXT: i18n.Text = {
     "steps_n": ("{n} steps", "{n} 步"),
     "play": ("▶ Play", "▶ 播放"),
     "pause": ("❚❚ Pause", "❚❚ 暂停"),
+    "resume": ("▷ Resume", "▷ 继续"),
     "speed": ("speed", "速度"),
     "diverged": ("diverged at step {step}", "第 {step} 步发散"),
 }
@@ -482,7 +483,7 @@ def live_spec(history: History, lang: str = i18n.DEFAULT_LANG, step: int | None 
         margin={"l": 90, "r": 20, "t": 60, "b": 150},
         annotations=_panel_titles(lang),
         sliders=[_slider(steps, step, lang)],
-        updatemenus=[_player(len(steps), lang)],
+        updatemenus=[_player(steps, lang)],
     )
     return _spec(traces, layout, frames)
 
@@ -554,13 +555,16 @@ def _slider(steps: np.ndarray, step: int, lang: str) -> dict[str, Any]:
     }
 
 
-def _player(frames: int, lang: str) -> dict[str, Any]:
-    def play(label: str, speed: float) -> dict[str, Any]:
+def _player(steps: np.ndarray, lang: str) -> dict[str, Any]:
+    """Play from step 1 at three speeds, pause, and resume from the paused frame."""
+    every = [str(s) for s in steps.tolist()]  # all frames by name: plays from the first
+
+    def play(label: str, speed: float, names: list[str] | None) -> dict[str, Any]:
         return {"label": label, "method": "animate",
-                "args": [None, {"frame": {"duration": frame_duration(frames, speed),
-                                          "redraw": False},
-                                "transition": {"duration": 0}, "fromcurrent": True,
-                                "mode": "immediate"}]}
+                "args": [names, {"frame": {"duration": frame_duration(len(every), speed),
+                                           "redraw": False},
+                                 "transition": {"duration": 0}, "mode": "immediate",
+                                 "fromcurrent": names is None}]}
 
     pause = {"label": tr("pause", lang), "method": "animate",
              "args": [[None], {"frame": {"duration": 0, "redraw": False},
@@ -568,5 +572,6 @@ def _player(frames: int, lang: str) -> dict[str, Any]:
     return {"type": "buttons", "direction": "left", "showactive": False, "x": 0.0, "y": -0.1,
             "xanchor": "left", "yanchor": "top", "pad": {"t": 0, "r": 8},
             "font": {"size": FONT - 1},
-            "buttons": [play(tr("play", lang), 1), pause, play("×2", 2), play("×4", 4),
-                        play("×½", 0.5)]}
+            "buttons": [play(tr("play", lang), 1, every), pause,
+                        play(tr("resume", lang), 1, None), play("×2", 2, every),
+                        play("×4", 4, every)]}

@@ -1,0 +1,179 @@
+"""Figures: every trace tagged, valid plotly, and its numbers equal to independent references."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from sgdlab import DataConfig, TrainConfig, figures, train
+from sgdlab.data import from_arrays
+
+ROLES = {
+    "fit": {"points", "batch", "fit", "true_line", "ls_line"},
+    "loss": {"batch_loss", "total_loss", "min_loss", "epoch"},
+    "params": {"contour", "path", "current", "optimum"},
+}
+
+
+@pytest.fixture(scope="module")
+def notebook():
+    return train(DataConfig(), TrainConfig())
+
+
+def values(v) -> np.ndarray:
+    """Coordinates back as float64, from a list or plotly's base64 typed array."""
+    if isinstance(v, dict):
+        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=v["dtype"]).astype(float)
+    return np.asarray(v, dtype=float)
+
+
+def by_role(fig: go.Figure, role: str) -> list:
+    return [t for t in fig.data if t.meta and t.meta["role"] == role]
+
+
+def data_np(config: DataConfig | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The notebook's data rebuilt with numpy-side steps (seeded torch draw, float64 maths)."""
+    import torch
+
+    config = config or DataConfig()
+    torch.manual_seed(config.seed)
+    x_raw = torch.linspace(config.x_min, config.x_max, config.n)
+    x = (x_raw - x_raw.mean()) / x_raw.std() if config.standardize else x_raw
+    eps = torch.randn(x.shape)
+    y = config.slope * x + config.intercept + config.noise * eps
+    return x.double().numpy(), y.double().numpy()
+
+
+def mse(x: np.ndarray, y: np.ndarray, a, b) -> np.ndarray:
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    return ((y[None, :] - a.reshape(-1, 1) * x[None, :] - b.reshape(-1, 1)) ** 2).mean(1)
+
+
+@pytest.mark.parametrize("kind", ["fit", "loss", "params", "live"])
+def test_every_trace_has_a_role_and_the_figure_is_valid_plotly(notebook, kind):
+    fig = {"fit": lambda: figures.fit_figure(notebook, None, "en", true_line=(10, 5)),
+           "loss": lambda: figures.loss_figure(notebook, "en"),
+           "params": lambda: figures.params_figure(notebook, "en"),
+           "live": lambda: figures.live_figure(notebook, "en", true_line=(10, 5))}[kind]()
+    go.Figure(fig.to_dict())  # plotly's validators raise on any bad property
+    roles = {t.meta["role"] for t in fig.data}
+    expected = set().union(*ROLES.values()) if kind == "live" else ROLES[kind]
+    assert expected <= roles
+    assert fig.layout.title.text or kind != "live"
+    json.dumps(fig.to_dict())  # plain JSON: nothing numpy left for a slow encoder
+
+
+def test_fit_line_and_batch_are_the_runs_at_the_chosen_step(notebook):
+    x, y = data_np()
+    for step in (1, 7, 20):
+        fig = figures.fit_figure(notebook, step, "en", true_line=(10, 5))
+        (fit,) = by_role(fig, "fit")
+        fx, fy = values(fit.x), values(fit.y)
+        a, b = notebook.a[step - 1], notebook.b[step - 1]
+        assert np.allclose(fy, a * fx + b, rtol=1e-5, atol=1e-4)
+        (batch,) = by_role(fig, "batch")
+        start = ((step - 1) * 20) % 200  # the notebook's ix = (t * batch_size) % n
+        assert np.allclose(values(batch.x), x[start:start + 20], atol=1e-6)
+        assert np.allclose(values(batch.y), y[start:start + 20], atol=1e-5)
+    (ls,) = by_role(fig, "ls_line")
+    slope, intercept = np.polyfit(x, y, 1)
+    assert np.allclose(values(ls.y), slope * values(ls.x) + intercept, atol=1e-4)
+    assert "Step 20, Loss:  1.27; Result: y = 9.94 * x + 5.21" in by_role(
+        figures.live_figure(notebook, "en"), "readout")[0].text
+
+
+def test_loss_curves_equal_the_mse_recomputed_from_the_path(notebook):
+    x, y = data_np()
+    fig = figures.loss_figure(notebook, "en")
+    (total,) = by_role(fig, "total_loss")
+    assert np.allclose(values(total.y), mse(x, y, notebook.a, notebook.b), rtol=1e-5)
+    (batch,) = by_role(fig, "batch_loss")
+    assert values(batch.y)[-1] == pytest.approx(1.265, abs=1e-3)  # the notebook's 1.27
+    (floor,) = by_role(fig, "min_loss")
+    slope, intercept = np.polyfit(x, y, 1)
+    assert values(floor.y)[0] == pytest.approx(mse(x, y, slope, intercept)[0], rel=1e-9)
+    (epoch,) = by_role(fig, "epoch")
+    assert [v for v in epoch.x if v is not None][0] == 10.5  # 200 points / 20 per batch
+
+
+def test_contours_are_level_sets_of_the_loss(notebook):
+    x, y = data_np()
+    levels = by_role(figures.params_figure(notebook, "en"), "contour")
+    assert len(levels) >= 6
+    losses = [mse(x, y, values(t.x), values(t.y)) for t in levels]
+    for loss, trace in zip(losses, levels, strict=True):
+        # one level per trace (within float32 rounding), the level its hover text names
+        assert np.ptp(loss) <= 1e-3 * loss.mean() + 1e-4
+        named = float(trace.hovertemplate.split()[-1].split("<")[0])
+        assert loss.mean() == pytest.approx(named, rel=1e-3)
+    assert all(a.mean() > b.mean() for a, b in zip(losses, losses[1:], strict=False))
+
+
+def test_landscape_adapts_to_other_data():
+    rng = np.random.default_rng(0)
+    x_raw = np.linspace(-3, 3, 50)
+    data = from_arrays(x_raw, -40 * x_raw + 300 + rng.normal(size=50), standardize_x=False)
+    history = train(data, TrainConfig(lr=0.05, steps=200, batch_size=10))
+    a_range, b_range = figures.landscape_box(history)
+    slope, intercept = np.polyfit(x_raw, data.y.double().numpy(), 1)
+    for v, (lo, hi) in ((slope, a_range), (intercept, b_range), (0.0, a_range), (0.0, b_range)):
+        assert lo < v < hi
+    assert a_range[1] - a_range[0] < 200 and b_range[1] - b_range[0] < 1000
+
+
+def test_diverging_run_keeps_sane_axes():
+    history = train(DataConfig(), TrainConfig(lr=5))
+    assert history.diverged_at is not None
+    fig = figures.live_figure(history, "en")
+    assert fig.layout.yaxis3.type == "log"
+    assert all(np.isfinite(fig.layout[ax].range).all() and abs(fig.layout[ax].range[1]) < 1e3
+               for ax in ("xaxis", "yaxis", "xaxis2", "yaxis2"))
+    assert str(history.diverged_at) in fig.layout.title.text
+
+
+def test_long_runs_subsample_frames_but_draw_every_step():
+    history = train(DataConfig(), TrainConfig(steps=5000))
+    spec = figures.live_spec(history, "en")
+    names = [f["name"] for f in spec["frames"]]
+    assert len(names) <= figures.MAX_FRAMES and names[0] == "1" and names[-1] == "5000"
+    fig = go.Figure(spec, _validate=False)
+    assert len(values(by_role(fig, "total_loss")[0].y)) == 5000
+    assert len(values(by_role(fig, "path")[0].x)) == 5001  # with the start (0, 0)
+    assert len(json.dumps(spec)) < 1_000_000
+    short = figures.live_spec(train(DataConfig(), TrainConfig()), "en")
+    assert len(short["frames"]) == 20 and len(json.dumps(short)) < 300_000
+
+
+def test_frames_move_only_the_moving_traces(notebook):
+    spec = figures.live_spec(notebook, "en")
+    roles = [t["meta"]["role"] for t in spec["data"]]
+    for frame in spec["frames"]:
+        assert sorted(roles[i] for i in frame["traces"]) == sorted(
+            ["batch", "fit", "readout", "current", "current"])
+    step7 = next(f for f in spec["frames"] if f["name"] == "7")
+    marker = step7["data"][3]  # the parameter-space current point
+    assert values(marker["x"])[0] == pytest.approx(notebook.a[6], rel=1e-6)
+
+
+def test_chinese_words_and_ghosts(notebook):
+    other = train(DataConfig(), TrainConfig(lr=0.05))
+    fig = figures.loss_figure(notebook, "zh", ghosts=[("lr 0.05", other)])
+    assert "训练步数" in fig.layout.xaxis.title.text
+    assert {t.name for t in fig.data} >= {"批次损失", "整体损失", "lr 0.05"}
+    (ghost,) = by_role(fig, "ghost")
+    assert np.allclose(values(ghost.y), other.total_loss, rtol=1e-6)
+    assert by_role(figures.params_figure(notebook, "en", ghosts=[("g", other)]), "ghost")
+
+
+def test_frame_steps_and_legend_corner():
+    assert figures.frame_steps(5).tolist() == [1, 2, 3, 4, 5]
+    steps = figures.frame_steps(1000, 200)
+    assert len(steps) == 200 and steps[0] == 1 and steps[-1] == 1000
+    # points along the rising diagonal leave the top-left and bottom-right empty
+    t = np.linspace(0, 1, 50)
+    assert figures.emptiest_corner(t, t, [0, 1], [0, 1]) in ((1, 0), (0, 1))
+    assert figures.emptiest_corner(t, 1 - t, [0, 1], [0, 1]) in ((1, 1), (0, 0))

@@ -13,7 +13,7 @@ so small batches are not padded to the largest one.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 import torch
@@ -53,10 +53,9 @@ def _moments(datas: Sequence[Data]) -> tuple[np.ndarray, ...]:
 
 
 def _check(configs: Sequence[TrainConfig], datas: Sequence[Data]) -> None:
-    shared = replace(configs[0], **{k: getattr(TrainConfig(), k) for k in PER_RUN})
-    for c in configs:
-        if replace(c, **{k: getattr(TrainConfig(), k) for k in PER_RUN}) != shared:
-            raise ValueError(f"batched runs may differ only in {', '.join(PER_RUN)}")
+    shared = [f.name for f in fields(TrainConfig) if f.name not in PER_RUN]
+    if len({tuple(getattr(c, name) for name in shared) for c in configs}) != 1:
+        raise ValueError(f"batched runs may differ only in {', '.join(PER_RUN)}")
     if len({d.n for d in datas}) != 1:
         raise ValueError("batched runs need data sets of one size")
     if max(c.batch_size for c in configs) > datas[0].n:
@@ -81,26 +80,35 @@ def _buckets(sizes: list[int]) -> list[list[int]]:
 
 @dataclass
 class _Bucket:
-    """Slots sharing one gather width, with their data and (for random sampling) samplers."""
+    """Runs sharing one gather width: their rows, batch sizes, data and samplers."""
 
-    slots: torch.Tensor
+    rows: slice  # this bucket's runs, contiguous in bucket order
     bs: torch.Tensor
-    x: torch.Tensor  # (1 or len(slots), n)
+    x: torch.Tensor  # (1 or rows, n)
     y: torch.Tensor
     samplers: dict[int, Sampler]  # row in this bucket -> sampler (sequential rows have none)
+    n: int
+    full: bool  # every batch has its full size (no ragged end of an epoch)
 
-    def batch(self, t: int, n: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    def __post_init__(self) -> None:
+        self.cols = torch.arange(int(self.bs.max()))
+        # Full batches have the same weights 1/size (0 for padding) at every step.
+        self.weight = ((self.cols < self.bs[:, None]) / self.bs[:, None] if self.full
+                       else None)
+
+    def batch(self, t: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """(x, y, weight) of update ``t``, each (rows, width); weight is 1/size or 0 (padding)."""
-        width = int(self.bs.max())
-        cols = torch.arange(width)
+        n = self.n
         start = (t * self.bs) % n
-        size = torch.minimum(self.bs, n - start)
-        idx = torch.clamp(start[:, None] + cols, max=n - 1)
+        idx = torch.clamp(start[:, None] + self.cols, max=n - 1)
+        size = self.bs if self.weight is not None else torch.minimum(self.bs, n - start)
         for row, sampler in self.samplers.items():
             chosen = sampler.indices(t)
-            size[row] = len(chosen)
+            if self.weight is None:
+                size[row] = len(chosen)
             idx[row, : len(chosen)] = chosen
-        weight = (cols < size[:, None]) / size[:, None]
+        weight = (self.weight if self.weight is not None
+                  else (self.cols < size[:, None]) / size[:, None])
         if self.x.shape[0] == 1:
             return self.x[0][idx], self.y[0][idx], weight
         return self.x.gather(1, idx), self.y.gather(1, idx), weight
@@ -120,39 +128,44 @@ def train_many(data: Data | Sequence[Data], configs: Sequence[TrainConfig]) -> B
     y = datas[0].y[None] if shared else torch.stack([d.y for d in datas])
 
     # One parameter group per distinct learning rate, each a (runs in group, 2) tensor
-    # of (a, b); slot s of the concatenation is run order[s].
+    # of (a, b); position s of their concatenation is run by_lr[s].
     lrs = sorted({c.lr for c in configs})
     groups_runs = [[r for r in range(runs) if configs[r].lr == lr] for lr in lrs]
-    order = [r for group in groups_runs for r in group]
+    by_lr = [r for group in groups_runs for r in group]
     params: list[torch.Tensor] = [torch.nn.Parameter(torch.zeros(len(g), 2))
                                   for g in groups_runs]
     groups = [{"params": [p], "lr": lr} for p, lr in zip(params, lrs, strict=True)]
     optimizer = make_optimizer(groups, replace(base, lr=lrs[0]))
     scheduler = make_scheduler(optimizer, base)
 
-    buckets = []
-    for slots in _buckets([configs[r].batch_size for r in order]):
-        rs = [order[s] for s in slots]
+    # The losses are computed in bucket order (by_bucket[i] is a run), each bucket a slice.
+    buckets: list[_Bucket] = []
+    by_bucket: list[int] = []
+    for runs_in in _buckets([c.batch_size for c in configs]):
+        first = len(by_bucket)
+        by_bucket += runs_in
         samplers = {row: Sampler(n, configs[r].batch_size, configs[r].sampling,
                                  configs[r].sampling_seed)
-                    for row, r in enumerate(rs) if configs[r].sampling != "sequential"}
-        pick = torch.tensor(rs)
-        bs = torch.tensor([configs[r].batch_size for r in rs])
-        buckets.append(_Bucket(torch.tensor(slots), bs, x if shared else x[pick],
-                               y if shared else y[pick], samplers))
-    record = torch.empty(3, runs, steps)  # batch loss, a, b in slot order
+                    for row, r in enumerate(runs_in) if configs[r].sampling != "sequential"}
+        pick = torch.tensor(runs_in)
+        full = all(configs[r].sampling == "replacement" or n % configs[r].batch_size == 0
+                   for r in runs_in)
+        buckets.append(_Bucket(slice(first, len(by_bucket)),
+                               torch.tensor([configs[r].batch_size for r in runs_in]),
+                               x if shared else x[pick], y if shared else y[pick], samplers, n,
+                               full))
+    to_bucket = torch.tensor(np.argsort(by_lr)[by_bucket])  # lr order -> bucket order
+    record = torch.empty(3, runs, steps)  # batch loss (bucket order), a, b (lr order)
     for t in range(steps):
-        theta = torch.cat(params)
-        loss = torch.empty(runs)
-        objective = torch.zeros(())
+        theta = torch.cat(params)[to_bucket]
+        parts = []
         for bucket in buckets:
-            xx, yy, weight = bucket.batch(t, n)
-            ab = theta[bucket.slots]
-            part = ((yy - (ab[:, :1] * xx + ab[:, 1:])).pow(2) * weight).sum(1)
-            objective = objective + part.sum()
-            loss[bucket.slots] = part.detach()
+            xx, yy, weight = bucket.batch(t)
+            ab = theta[bucket.rows]
+            parts.append(((yy - (ab[:, :1] * xx + ab[:, 1:])).pow(2) * weight).sum(1))
+        loss = torch.cat(parts)
         optimizer.zero_grad()
-        objective.backward()
+        loss.sum().backward()
         optimizer.step()
         if scheduler is not None:  # None: a constant learning rate
             scheduler.step()
@@ -160,8 +173,8 @@ def train_many(data: Data | Sequence[Data], configs: Sequence[TrainConfig]) -> B
             record[0, :, t] = loss
             record[1:, :, t] = torch.cat(params).T
     rec = record.double().numpy()
-    back = np.argsort(order)
-    batch_loss, a_hist, b_hist = rec[0][back], rec[1][back], rec[2][back]
+    batch_loss = rec[0][np.argsort(by_bucket)]
+    a_hist, b_hist = rec[1][np.argsort(by_lr)], rec[2][np.argsort(by_lr)]
     mx, my, sxx, sxy, syy = (m[:, None] for m in _moments(datas))
     with np.errstate(over="ignore", invalid="ignore"):
         total = syy - 2 * a_hist * sxy + a_hist**2 * sxx + (a_hist * mx + b_hist - my) ** 2

@@ -28,7 +28,8 @@ from sgdlab.theory import data_hessian, max_stable_lr
 Progress = Callable[[int, int], None]  # (cells done, cells in all)
 Floats = Sequence[float] | np.ndarray
 Ints = Sequence[int] | np.ndarray
-CHUNKS = 4  # progress updates per sweep; each chunk is one train_many call
+CHUNKS = 4  # progress updates per long sweep; each is one train_many call, so not free
+CHUNK_WORK = 200_000  # cells x steps below which a sweep runs in one call (well under 1 s)
 MAX_BATCHES = 2000  # batches inspected per batch size for the worst-batch bound
 
 
@@ -124,17 +125,20 @@ def sweep(data: Data, base: TrainConfig, lrs: Floats, batch_sizes: Ints,
     check_grid(list(lrs_a), [int(b) for b in bss], data.n, base)
     final = np.full((len(bss), len(lrs_a)), np.nan)
     diverged_at = np.zeros((len(bss), len(lrs_a)), dtype=np.int64)
-    per_chunk = max(1, math.ceil(len(bss) / CHUNKS))
-    for first in range(0, len(bss), per_chunk):
-        rows = range(first, min(first + per_chunk, len(bss)))
-        configs = [replace(base, lr=float(lr), batch_size=int(bss[i]))
-                   for i in rows for lr in lrs_a]
+    # Chunks split the learning rates, not the batch sizes: the optimizer's cost per step
+    # grows with the distinct learning rates in a call, so columns keep the total the same.
+    big = final.size * base.steps >= CHUNK_WORK
+    per_chunk = math.ceil(len(lrs_a) / (CHUNKS if progress is not None and big else 1))
+    for first in range(0, len(lrs_a), per_chunk):
+        cols = slice(first, min(first + per_chunk, len(lrs_a)))
+        configs = [replace(base, lr=float(lr), batch_size=int(bs))
+                   for bs in bss for lr in lrs_a[cols]]
         result = train_many(data, configs)
-        final[rows.start:rows.stop] = result.final_total_loss.reshape(len(rows), -1)
-        at = np.array([d or 0 for d in result.diverged_at]).reshape(len(rows), -1)
-        diverged_at[rows.start:rows.stop] = at
+        final[:, cols] = result.final_total_loss.reshape(len(bss), -1)
+        diverged_at[:, cols] = np.array([d or 0 for d in result.diverged_at]).reshape(
+            len(bss), -1)
         if progress is not None:
-            progress(rows.stop * len(lrs_a), final.size)
+            progress(cols.stop * len(bss), final.size)
     return Sweep(base, lrs_a, bss, final, diverged_at)
 
 

@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from sgdlab import DataConfig, TrainConfig, make_data, train
+from sgdlab import sweep as sweep_module
 from sgdlab.cli import main
 from sgdlab.sweep import (
     batch_lambda_max,
@@ -50,12 +51,16 @@ def test_sweep_cells_equal_single_runs_including_divergence(sampling):
     assert result.diverged.any() and not result.diverged.all()
 
 
-def test_progress_reports_every_chunk_up_to_the_whole_grid():
+def test_progress_reports_every_chunk_up_to_the_whole_grid(monkeypatch):
+    monkeypatch.setattr(sweep_module, "CHUNK_WORK", 0)  # chunk even this small grid
     calls = []
-    sweep(make_data(), TrainConfig(steps=5), default_lrs(8), [1, 2, 5, 10, 20, 50, 100],
-          progress=lambda done, total: calls.append((done, total)))
-    assert calls[-1] == (56, 56)
+    data, base, lrs, bss = make_data(), TrainConfig(steps=30), default_lrs(8), [1, 5, 20, 100]
+    chunked = sweep(data, base, lrs, bss, progress=lambda done, total: calls.append((done, total)))
+    assert calls[-1] == (32, 32)
     assert [d for d, _ in calls] == sorted({d for d, _ in calls}) and len(calls) >= 3
+    whole = sweep(data, base, lrs, bss)  # one call: the same numbers
+    np.testing.assert_array_equal(chunked.final_total_loss, whole.final_total_loss)
+    np.testing.assert_array_equal(chunked.diverged_at, whole.diverged_at)
 
 
 def test_frame_has_one_row_per_cell_and_empty_diverged_at_when_finite():

@@ -34,7 +34,7 @@ TABLE, SEEN, ERROR, CURRENT = (
     "data_upload_table", "data_upload_seen", "data_upload_error", "data_current_")
 
 TEXT: i18n.Text = {
-    "source": ("Data", "数据"),
+    "source": ("Data source", "数据来源"),
     "synthetic": ("Notebook's synthetic points", "笔记本的合成数据"),
     "builtin": ("Built-in real data", "内置真实数据"),
     "upload": ("Your CSV file", "上传 CSV 文件"),

@@ -1,0 +1,141 @@
+"""The dashboard script, driven by Streamlit's AppTest: every control reaches the computation."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from sgdlab import DataConfig, TrainConfig, train
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+FINAL = "Step 20, Loss:  1.27; Result: y = 9.94 * x + 5.21"
+
+
+def run_app(lang: str = "en", **state) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["lang"] = lang
+    for key, value in state.items():
+        at.session_state[key] = value
+    return at.run()
+
+
+def shown(at: AppTest) -> dict[str, str]:
+    """The metrics row and the log line, as the page shows them."""
+    out = {m.label: m.value for m in at.metric}
+    out["line"] = at.code[0].value if len(at.code) else ""
+    return out
+
+
+@pytest.fixture(scope="module")
+def default_page() -> AppTest:
+    return run_app()
+
+
+def test_first_load_is_the_notebooks_run_at_its_last_step(default_page):
+    at = default_page
+    assert not at.exception
+    assert shown(at)["line"] == FINAL
+    assert shown(at)["Step"] == "20 / 20"
+    assert at.session_state["lr"] == 0.1 and at.session_state["batch_size"] == 20
+
+
+def test_chinese_by_default_with_the_notebooks_words():
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    labels = [m.label for m in at.metric]
+    assert "训练步数" in labels and "批次损失" in labels and "整体损失" in labels
+
+
+# One new value per control; each must change what is computed.
+CHANGES = {
+    "seed": 7, "lr": 0.05, "batch_size": 30, "steps": 25, "sampling": "shuffle",
+    "optimizer": "adam", "accumulation": 4, "schedule": "cosine", "sampling_seed": 3,
+    "n": 150, "noise": 3.0, "slope": -4.0, "intercept": 12.0,
+}
+DEPENDENT = {  # settings that only act together with another
+    "momentum": ({"optimizer": "momentum"}, 0.5),
+    "gamma": ({"schedule": "step", "decay_every": 5}, 0.2),
+    "decay_every": ({"schedule": "step"}, 3),
+    "sampling_seed": ({"sampling": "shuffle"}, 3),
+    "standardize": ({"lr": 0.00001}, False),
+    # standardized x is the same for any x range: the range only acts on raw x
+    "x_min": ({"standardize": False, "lr": 0.00001}, 0.0),
+    "x_max": ({"standardize": False, "lr": 0.00001}, 500.0),
+}
+
+
+def expected_metrics(state: dict) -> tuple[float, float]:
+    data_fields = set(DataConfig.__dataclass_fields__)
+    data = DataConfig(**{k: v for k, v in state.items() if k in data_fields})
+    config = TrainConfig(**{k: v for k, v in state.items() if k not in data_fields})
+    history = train(data, config)
+    return float(history.a[-1]), float(history.b[-1])
+
+
+@functools.cache
+def shown_for(base: tuple) -> dict[str, str]:
+    at = run_app(**dict(base))
+    assert not at.exception
+    return shown(at)
+
+
+@pytest.mark.parametrize("name", sorted(set(CHANGES) | set(DEPENDENT)))
+def test_each_control_changes_the_run_and_the_page_agrees_with_the_core(name):
+    base, value = DEPENDENT.get(name, ({}, CHANGES.get(name)))
+    after = run_app(**base, **{name: value})
+    assert not after.exception
+    assert after.session_state[name] == value
+    if name == "accumulation":  # by design the same gradient, so the same run to rounding
+        assert shown(after) == shown_for(tuple(base.items()))
+    else:
+        assert shown(after) != shown_for(tuple(base.items())), f"changing {name} changed nothing"
+    a, b = expected_metrics({**base, name: value})
+    page = shown(after)
+    assert float(page["slope a"]) == pytest.approx(a, abs=1e-4)
+    assert float(page["intercept b"]) == pytest.approx(b, abs=1e-4)
+
+
+def test_widgets_drive_the_run_like_a_user():
+    at = run_app()
+    at.sidebar.slider(key="batch_size").set_value(40).run()
+    at.sidebar.select_slider(key="lr_slider").set_value(0.3).run()
+    assert not at.exception
+    assert at.session_state["lr"] == 0.3
+    a, b = expected_metrics({"batch_size": 40, "lr": 0.3})
+    assert float(shown(at)["slope a"]) == pytest.approx(a, abs=1e-4)
+    at.number_input(key="live_step").set_value(5).run()
+    history = train(DataConfig(), TrainConfig(batch_size=40, lr=0.3))
+    assert shown(at)["Step"] == "5 / 20"
+    assert float(shown(at)["slope a"]) == pytest.approx(history.a[4], abs=1e-4)
+    assert shown(at)["line"] == history.notebook_lines()[4]
+
+
+def test_diverging_setting_warns_with_step_and_the_stable_rate():
+    at = run_app(lr=5.0)
+    assert not at.exception
+    (warning,) = at.warning
+    history = train(DataConfig(), TrainConfig(lr=5.0))
+    assert f"step {history.diverged_at}" in warning.value
+    # largest stable rate, independently: 2 / largest eigenvalue of 2 [[E x², E x], [E x, 1]]
+    x = np.linspace(100, 300, 200)
+    x = (x - x.mean()) / x.std(ddof=1)
+    h = 2 * np.array([[np.mean(x * x), np.mean(x)], [np.mean(x), 1.0]])
+    assert f"{2 / np.linalg.eigvalsh(h)[-1]:.4g}" in warning.value
+
+
+def test_raw_x_diverges_and_suggests_standardizing():
+    at = run_app(standardize=False)
+    assert not at.exception
+    assert "Standardize x" in at.warning[0].value
+
+
+def test_bad_setting_is_a_message_not_a_traceback():
+    at = run_app(x_min=400.0, x_max=300.0)
+    assert not at.exception
+    assert "x to" in at.error[0].value
+    zh = run_app("zh", x_min=400.0, x_max=300.0)
+    assert "x 终点" in zh.error[0].value

@@ -131,6 +131,10 @@ TEXT: i18n.Text = {
                 "根据当前的参数估计值,得到模型的预测结果"),
     "string": ("The current model as text", "输出当前模型的结果"),
     "mse": ("The loss function: mean squared error", "定义损失函数:均方误差"),
+    "mse_fused": ("Equals (y - y_pred).pow(2).mean(); PyTorch's fused version is what "
+                  "sgdlab uses, so the gradients agree to the last bit",
+                  "等于 (y - y_pred).pow(2).mean();这里用 PyTorch 的合并实现,"
+                  "与 sgdlab 相同,梯度精确到最后一位都一致"),
     "batch_size": ("Number of points in each batch", "定义每批次用到的数据量"),
     "define_model": ("Define the model", "定义模型"),
     "optimizer": ("Choose the optimization algorithm", "确定最优化算法"),
@@ -240,7 +244,8 @@ class Linear(torch.nn.Module):
 
 {t("mse")}
 def mse(y, y_pred):
-    return (y - y_pred).pow(2).mean()''')
+    {t("mse_fused")}
+    return torch.nn.functional.mse_loss(y_pred, y)''')
     cells.append(_training_cell(c, t))
     cells.append(_plot_cell(lang, t))
     return cells

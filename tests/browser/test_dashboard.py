@@ -1,0 +1,65 @@
+"""The dashboard in real Chromium: first load, keyboard on a slider, playback, no errors."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import screenshot, wait_idle, wait_rerun
+
+pytestmark = pytest.mark.browser
+
+FINAL = "Step 20, Loss:  1.27; Result: y = 9.94 * x + 5.21"
+
+
+def log_line(page) -> str:
+    return page.locator('[data-testid="stCode"]').first.inner_text().strip()
+
+
+def readout(page) -> str:
+    """The notebook line drawn inside the figure (it follows the playback frames)."""
+    return page.locator(".js-plotly-plot text", has_text="Step ").first.text_content()
+
+
+def test_first_load_keyboard_and_playback(app_url, page):
+    page.goto(app_url + "?lang=en")
+    wait_idle(page)
+    page.wait_for_selector(".js-plotly-plot .cartesianlayer")
+    assert log_line(page) == FINAL
+    assert readout(page) == FINAL
+    screenshot(page, "dashboard_first_load")
+
+    # the keyboard moves the batch-size slider, and the run follows
+    thumb = page.locator('[data-testid="stSlider"]', has_text="Batch size").locator(
+        'input[type="range"]')
+    thumb.focus()
+    page.keyboard.press("ArrowRight")
+    wait_rerun(page)
+    page.keyboard.press("ArrowRight")
+    wait_rerun(page)
+    assert thumb.input_value() == "22"
+    assert log_line(page).startswith("Step 20, ") and log_line(page) != FINAL
+    screenshot(page, "dashboard_batch_22")
+
+    # Play runs frames in the browser: the step in the figure goes back and advances
+    page.locator(".updatemenu-button", has_text="×4").first.click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.js-plotly-plot text')]"
+        ".some(t => t.textContent.startsWith('Step 3,'))", timeout=20_000)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.js-plotly-plot text')]"
+        ".some(t => t.textContent.startsWith('Step 20,'))", timeout=20_000)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.console_errors == []
+
+
+def test_diverging_run_warns_in_the_browser(app_url, page):
+    page.goto(app_url + "?lang=zh")
+    wait_idle(page)
+    lr = page.locator('[data-testid="stSidebar"] input[type="number"]').nth(1)
+    lr.fill("5")
+    lr.press("Enter")
+    wait_rerun(page)
+    alert = page.locator('[data-testid="stAlert"]').first.inner_text()
+    assert "发散" in alert and "学习率" in alert
+    assert page.locator('[data-testid="stException"]').count() == 0
+    screenshot(page, "dashboard_diverged_zh")
+    assert page.console_errors == []

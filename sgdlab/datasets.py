@@ -34,6 +34,8 @@ MAX_ABS = 1e15  # beyond this, squares near float32's 3.4e38 and 7-digit precisi
 Y_SCALE_ABOVE = 1e4  # larger y is shown in thousands (etc.): the loss would trip the guard
 
 SEPARATORS = (",", ";", "\t", "|", " ")  # " " means any run of spaces
+SEP_NAMES = {",": "sep_comma", ";": "sep_semicolon", "\t": "sep_tab", "|": "sep_pipe",
+             " ": "sep_space"}
 MISSING = {"", "na", "n/a", "nan", "null", "none", "-", "--", "?", "#n/a", "#value!", "#div/0!"}
 _DECIMAL_COMMA = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d*),\d+([eE][+-]?\d+)?$")
 _THOUSANDS_LIKE = re.compile(r"^[+-]?\d{1,3}(,\d{3})+$")  # 1,234: a decimal or a thousand?
@@ -91,7 +93,10 @@ TEXT: i18n.Text = {
                         "内置数据集随 Plotly 提供,但 Plotly 没有安装。"),
     "read_as": ("{rows:,} rows, {cols} columns (encoding {encoding}, separator {sep}).",
                 "{rows:,} 行,{cols} 列(编码 {encoding},分隔符 {sep})。"),
+    "sep_comma": ("comma", "逗号"),
+    "sep_semicolon": ("semicolon", "分号"),
     "sep_tab": ("tab", "制表符"),
+    "sep_pipe": ("vertical bar", "竖线"),
     "sep_space": ("spaces", "空格"),
     "no_header": ("No header row: the columns are named col1, col2, …",
                   "没有表头行:各列依次命名为 col1、col2……"),
@@ -188,7 +193,7 @@ def read_csv(raw: bytes, name: str = "upload.csv") -> Table:
     if len(cells) > MAX_ROWS:
         raise DataError("too_many_rows", limit=MAX_ROWS)
     frame, numeric, commas, ambiguous = _numeric_columns(cells)
-    sep_name: object = {"\t": message("sep_tab"), " ": message("sep_space")}.get(sep, sep)
+    sep_name: object = message(SEP_NAMES[sep]) if sep in SEP_NAMES else repr(sep)
     notices.insert(0, message("read_as", rows=len(frame), cols=frame.shape[1],
                               encoding=encoding, sep=sep_name))
     if commas:

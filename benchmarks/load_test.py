@@ -55,11 +55,12 @@ class Server:
         self.url, self.pid, self.proc = url, pid, proc
 
     @classmethod
-    def start(cls, app: str, port: int, session_ttl: int, log: Path) -> Server:
+    def start(cls, app: str, port: int, session_ttl: int, log: Path,
+              options: list[str] | None = None) -> Server:
         cmd = [sys.executable, "-m", "streamlit", "run", app, "--server.address", "127.0.0.1",
                "--server.port", str(port), "--server.headless", "true",
                "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false",
-               "--server.disconnectedSessionTTL", str(session_ttl)]
+               "--server.disconnectedSessionTTL", str(session_ttl), *(options or [])]
         env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
         proc = subprocess.Popen(cmd, stdout=log.open("wb"), stderr=subprocess.STDOUT, env=env)
         server = cls(f"ws://127.0.0.1:{port}/_stcore/stream", proc.pid, proc)
@@ -314,12 +315,17 @@ async def _faults_round(url: str, args: argparse.Namespace, seed: int, calm: Sta
                         div: Stats, drag: Stats, gone: Counter[str]) -> None:
     until = time.monotonic() + args.duration
     rng = random.Random(seed)
+    kinds = {
+        "disconnect": lambda: disconnector(url, until, random.Random(rng.random()), gone,
+                                           args.timeout),
+        "diverge": lambda: diverger(url, until, random.Random(rng.random()), div,
+                                    args.lr_label, args.timeout),
+        "drag": lambda: dragger(url, until, random.Random(rng.random()), drag,
+                                args.drag_label, args.timeout)}
     await asyncio.gather(
         class_of(args.sessions, url, args.duration, seed, calm, args.skip, args.timeout,
                  args.ramp),
-        disconnector(url, until, random.Random(rng.random()), gone, args.timeout),
-        diverger(url, until, random.Random(rng.random()), div, args.lr_label, args.timeout),
-        dragger(url, until, random.Random(rng.random()), drag, args.drag_label, args.timeout))
+        *(kinds[k]() for k in args.fault_kinds))
 
 
 def faults(server: Server, args: argparse.Namespace) -> dict[str, object]:
@@ -353,6 +359,12 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--ladder", type=lambda s: [int(x) for x in s.split(",")],
                    default=[10, 20, 30, 40, 50, 60, 80, 100])
     p.add_argument("--faults", action="store_true")
+    p.add_argument("--fault-kinds", type=lambda s: s.split(","),
+                   default=["disconnect", "diverge", "drag"],
+                   help="with --faults: which of disconnect,diverge,drag run beside the class")
+    p.add_argument("--server-option", action="append", default=[], metavar="--SECTION.KEY=V",
+                   help="passed to the server we start, e.g. --server-option=--runner.fastReruns"
+                        "=false (repeatable)")
     p.add_argument("--skip", type=re.compile, default=re.compile(r"^Language"),
                    help="regex of widget labels students never change (default: the "
                         "language switch, changed once, not every 2 s)")
@@ -380,12 +392,13 @@ def main(argv: list[str] | None = None) -> int:
         server = Server(args.url, args.pid)
     else:
         server = Server.start(args.app, args.port, args.session_ttl,
-                              Path(f"/tmp/sgdlab-load-{args.port}.log"))
+                              Path(f"/tmp/sgdlab-load-{args.port}.log"), args.server_option)
     try:
         rss_idle = server.rss_mb()
         warm_up(server, args.seed, args)
         # Other work on the machine steals the same cores: say how busy it was.
-        head = {"app": args.app, "url": server.url, "rss_idle_mb": round(rss_idle),
+        head = {"app": args.app, "url": server.url, "server_options": args.server_option,
+                "rss_idle_mb": round(rss_idle),
                 "rss_warm_mb": round(server.rss_mb()), "cores": os.cpu_count(),
                 "loadavg_1min_before": os.getloadavg()[0]}
         if args.knee:

@@ -232,6 +232,8 @@ def test_config_production_facts(config: dict[str, Any]) -> None:
     assert config["client"]["showErrorDetails"] == "none"
     assert config["browser"]["gatherUsageStats"] is False
     assert config["theme"]["base"] == "light"
+    # One script thread per session: a dragged slider must not fork the script.
+    assert config["runner"]["fastReruns"] is False
 
 
 def test_upload_limit_is_the_apps_own(config: dict[str, Any]) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import io
 import json
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, fields
 from typing import TYPE_CHECKING
@@ -205,8 +206,11 @@ def _cells(data: Data, data_config: DataConfig | None, c: TrainConfig,
            lang: str) -> list[str]:
     """The program as cells of source, each opening with a comment (the notebook's layout)."""
 
-    def t(key: str, **values: object) -> str:
-        return "# " + i18n.tr(TEXT, key, lang, **values)
+    def t(key: str, indent: str = "", **values: object) -> str:
+        """A comment in the reader's language, wrapped to fit the line, at ``indent``."""
+        text = i18n.tr(TEXT, key, lang, **values)
+        return "\n".join(indent + "# " + line
+                         for line in textwrap.wrap(text, 90 - len(indent)))
 
     cells = ["import math\n\nimport torch" + (
         f"\n\n{t('seed')}\ntorch.manual_seed({data_config.seed})" if data_config else "")]
@@ -244,7 +248,7 @@ class Linear(torch.nn.Module):
 
 {t("mse")}
 def mse(y, y_pred):
-    {t("mse_fused")}
+{t("mse_fused", "    ")}
     return torch.nn.functional.mse_loss(y_pred, y)''')
     cells.append(_training_cell(c, t))
     cells.append(_plot_cell(lang, t))
@@ -287,8 +291,8 @@ def _training_cell(c: TrainConfig, tt: Callable[..., str]) -> str:
         lines += [tt("micro", k=c.accumulation),
                   f"micro_batch = batch_size // {c.accumulation}"]
     lines += [tt("stats"), "stats = {'batch_loss': [], 'total_loss': []}", "",
-              f"for t in range({c.steps}):", "    " + tt("pick")]
-    seed = f"sampling_seed * {_SPREAD} + "
+              f"for t in range({c.steps}):", tt("pick", "    ")]
+    seed = f"sampling_seed * 2**{_SPREAD.bit_length() - 1} + "  # _SPREAD is 2**20
     if c.sampling == "sequential":
         lines += ["    ix = (t * batch_size) % len(x)", "    xx = x[ix: ix + batch_size]",
                   "    yy = y[ix: ix + batch_size]"]
@@ -302,26 +306,26 @@ def _training_cell(c: TrainConfig, tt: Callable[..., str]) -> str:
         lines += [f"    g = torch.Generator().manual_seed({seed}t)",
                   "    batch = torch.randint(0, len(x), (batch_size,), generator=g)",
                   "    xx, yy = x[batch], y[batch]"]
-    lines += ["    " + tt("zero_grad"), "    optimizer.zero_grad()"]
+    lines += [tt("zero_grad", "    "), "    optimizer.zero_grad()"]
     if c.accumulation == 1:
-        lines += ["    " + tt("loss"), "    loss = mse(yy, model(xx))",
-                  "    " + tt("backward"), "    loss.backward()"]
+        lines += [tt("loss", "    "), "    loss = mse(yy, model(xx))",
+                  tt("backward", "    "), "    loss.backward()"]
     else:
-        lines += ["    " + tt("accumulate"), "    loss = torch.zeros(())",
+        lines += [tt("accumulate", "    "), "    loss = torch.zeros(())",
                   "    for xs, ys in zip(xx.split(micro_batch), yy.split(micro_batch)):",
                   "        part = mse(ys, model(xs)) * (len(xs) / len(xx))",
                   "        part.backward()", "        loss = loss + part.detach()"]
-    lines += ["    " + tt("step"), "    optimizer.step()"]
+    lines += [tt("step", "    "), "    optimizer.step()"]
     if scheduler:
-        lines += ["    " + tt("lr_step"), "    scheduler.step()"]
-    lines += ["    " + tt("total"), "    total_loss = mse(y, model(x)).item()",
-              "    " + tt("diverge"),
+        lines += [tt("lr_step", "    "), "    scheduler.step()"]
+    lines += [tt("total", "    "), "    total_loss = mse(y, model(x)).item()",
+              tt("diverge", "    "),
               "    if not (loss.item() <= 1e10 and total_loss <= 1e10",
               "            and math.isfinite(model.a.item()) and math.isfinite(model.b.item())):",
               "        print(f'Diverged at step {t + 1}')", "        break",
               "    stats['batch_loss'].append(loss.item())",
               "    stats['total_loss'].append(total_loss)",
-              "    " + tt("note"),
+              tt("note", "    "),
               "    print(f'Step {t + 1}, Loss: {loss: .2f}; Result: {model.string()}')"]
     return "\n".join(lines)
 

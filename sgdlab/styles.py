@@ -12,6 +12,7 @@ Plotly modebar ``config`` that downloads a PNG at scale 3 (or an SVG).
 from __future__ import annotations
 
 import base64
+import copy
 import re
 from typing import Any
 
@@ -92,11 +93,13 @@ def role(trace: Any) -> str | None:
     return meta.get("role") if isinstance(meta, dict) else None
 
 
-def apply_style(fig: go.Figure, style: str, lang: str) -> go.Figure:
-    """A copy of ``fig`` in ``style``; the input figure is left as it was."""
+def apply_style(fig: go.Figure | dict[str, Any], style: str, lang: str) -> go.Figure:
+    """A copy of ``fig`` (a figure or its JSON-ready dict) in ``style``; the input is left
+    as it was."""
     if style not in STYLES:
         raise ValueError(f"style must be one of {', '.join(STYLES)}, got {style!r}")
-    out = go.Figure(fig.to_dict(), _validate=False)  # validating 200 frames costs seconds
+    spec = copy.deepcopy(fig) if isinstance(fig, dict) else fig.to_dict()
+    out = go.Figure(spec, _validate=False)  # validating 200 frames would cost seconds
     if style == "screen":
         return out
     # The loss figure alone (not a dashboard of panels) gets the notebook's own layout.

@@ -61,6 +61,10 @@ def test_screen_is_unchanged_and_every_style_leaves_the_input_alone() -> None:
         assert out is not fig
         assert fig.to_dict() == before
     assert styles.apply_style(fig, "screen", "zh").to_dict() == before
+    spec = fig.to_plotly_json()  # the dashboard caches figures as JSON-ready dicts
+    kept = fig.to_plotly_json()
+    out = styles.apply_style(spec, "notebook", "en")
+    assert spec == kept and out.data[1].line.dash == "dashdot"
 
 
 def test_unknown_style_is_refused() -> None:

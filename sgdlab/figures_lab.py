@@ -92,6 +92,14 @@ def _layout(title: str, height: int = 520, **axes: Any) -> dict[str, Any]:
     return layout
 
 
+def _log_ticks(*arrays: np.ndarray) -> dict[str, Any]:
+    """A log axis labelled only at powers of ten when the values span more than a decade."""
+    values = np.concatenate([np.ravel(a) for a in arrays])
+    values = values[np.isfinite(values) & (values > 0)]
+    wide = len(values) and np.log10(values.max() / values.min()) > 1
+    return {"type": "log", "dtick": 1} if wide else {"type": "log"}
+
+
 def _role(role: str) -> dict[str, str]:
     return {"role": role}
 
@@ -218,8 +226,9 @@ def seed_band_figure(band: Band, current: History, lang: str = i18n.DEFAULT_LANG
                    hovertemplate=tr("this_run", lang) + " %{y:.4g}<extra></extra>"),
     ]
     what = tr("what_" + band.vary, lang)
-    layout = _layout(tr("band_title", lang, k=k, what=what),
-                     xaxis=_axis(tr("step", lang)), yaxis=_axis(tr("loss_log", lang), type="log"))
+    layout = _layout(tr("band_title", lang, k=k, what=what), xaxis=_axis(tr("step", lang)),
+                     yaxis=_axis(tr("loss_log", lang), **_log_ticks(band.total_loss,
+                                                                     current.total_loss)))
     if band.diverged:
         layout["annotations"] = [{"text": tr("n_diverged", lang, n=band.diverged, k=k),
                                   "xref": "paper", "yref": "paper", "x": 1, "y": 1,
@@ -286,9 +295,8 @@ def batch_fit_figure(history: History, fit: BatchFit, step: int, a: float, b: fl
                                  hoverinfo="skip"))
     pad = 0.1 * (y.max() - y.min())
     return go.Figure(traces, _layout(
-        tr("fit_title", lang, step=step), height=460, xaxis=_axis(tr("x", lang)),
-        yaxis=_axis(tr("y", lang), range=[y.min() - pad, y.max() + pad]),
-        legend={"x": 0.01, "y": 0.99}))
+        tr("fit_title", lang, step=step), xaxis=_axis(tr("x", lang)),
+        yaxis=_axis(tr("y", lang), range=[y.min() - pad, y.max() + pad]), **_legend_below()))
 
 
 def gradient_figure(history: History, noise: Noise, step: int,
@@ -329,9 +337,16 @@ def gradient_figure(history: History, noise: Noise, step: int,
             meta=_role(key), hovertemplate="Δa=%{customdata[0]:.4g}<br>Δb=%{customdata[1]:.4g}"
             "<extra></extra>", customdata=[[0, 0], [float(d[0]), float(d[1])]]))
     return go.Figure(traces, _layout(
-        tr("arrows_title", lang, step=i + 1), height=460,
+        tr("arrows_title", lang, step=i + 1),
         xaxis=_axis(tr("a", lang), range=a_rng), yaxis=_axis(tr("b", lang), range=b_rng),
-        legend={"x": 0.01, "y": 0.99, "font": {"size": FONT - 4}}))
+        **_legend_below()))
+
+
+def _legend_below() -> dict[str, Any]:
+    """A legend under the axes, for figures drawn side by side (where it would hide data)."""
+    return {"height": 600, "legend": {"orientation": "h", "x": 0, "y": -0.18,
+                                      "yanchor": "top", "font": {"size": FONT - 3}},
+            "margin": {"l": 70, "r": 20, "t": 70, "b": 40}}
 
 
 def _pad(lo: float, hi: float, frac: float = 0.12) -> tuple[float, float]:
@@ -356,7 +371,9 @@ def compare_figure(current: History, ghosts: Ghosts, lang: str = i18n.DEFAULT_LA
                              name=tr("this_run", lang), line={"color": VERMILLION, "width": 3.5},
                              meta=_role("current"),
                              hovertemplate=tr("this_run", lang) + " %{y:.4g}<extra></extra>"))
+    legend = {"orientation": "v", "x": 0, "y": -0.2, "yanchor": "top", "font": {"size": FONT - 3}}
     return go.Figure(traces, _layout(
-        tr("compare_title", lang), xaxis=_axis(tr("step", lang)),
-        yaxis=_axis(tr("loss_log", lang), type="log" if log_y else "linear"),
-        legend={"x": 0.99, "xanchor": "right", "y": 0.99}))
+        tr("compare_title", lang), height=480 + 26 * len(traces), legend=legend,
+        margin={"l": 80, "r": 20, "t": 70, "b": 30}, xaxis=_axis(tr("step", lang)),
+        yaxis=_axis(tr("loss_log", lang), **(_log_ticks(current.total_loss, *(
+            g.total_loss for _, g in ghosts)) if log_y else {"type": "linear"}))))

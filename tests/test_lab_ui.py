@@ -65,6 +65,8 @@ def test_cell_from_a_plotly_event():
     cells = next(t for t in fig.data if t.meta["role"] == "cells")
     point = {"customdata": list(cells.customdata[3]), "curve_number": 3}
     assert lab.cell_from_event({"selection": {"points": [point]}}) == (0.3, 200)
+    odd = {"customdata": [0.46415888336127775, 10, "224.7"]}
+    assert lab.cell_from_event({"selection": {"points": [odd]}}) == (0.4642, 10)
     assert lab.cell_from_event({"selection": {"points": [{"x": 1, "y": 2}]}}) is None
     assert lab.cell_from_event(None) is None
 

@@ -84,7 +84,7 @@ TEXT: i18n.Text = {
                   "只有一个不同 x 值的批次没有自己的最佳直线。"),
     "adaptive": ("Arrows show −lr × gradient; {opt} rescales the real step.",
                  "箭头是 −lr × 梯度;{opt} 会对实际步长重新缩放。"),
-    "pin": ("📌 Pin this run", "📌 固定本次训练"),
+    "pin": ("Pin this run", "固定本次训练"),
     "pinned": ("Pinned: {label}", "已固定:{label}"),
     "already": ("This run is already pinned.", "本次训练已经固定过了。"),
     "full": ("At most {max} pins: remove one first.", "最多固定 {max} 个:请先移除一个。"),
@@ -101,9 +101,10 @@ TEXT: i18n.Text = {
     "col_div": ("diverged at", "发散于"),
     "metrics_help": ("R²: share of y's variance explained. RMSE: typical error. Distance: "
                      "from (a, b) to the least-squares (a, b). Steps: first step whose "
-                     "whole-data loss is within 1% of the least-squares minimum.",
+                     "whole-data loss is within 1% of the least-squares minimum (empty: not "
+                     "reached).",
                      "R²:解释了 y 方差的比例。RMSE:典型误差。距离:(a, b) 到最小二乘 (a, b) 的距离。"
-                     "步数:整体损失第一次落在最小二乘最小值 1% 以内的训练步数。"),
+                     "步数:整体损失第一次落在最小二乘最小值 1% 以内的训练步数(空白:未达到)。"),
 }
 
 
@@ -141,7 +142,8 @@ def cell_from_event(event: Any) -> tuple[float, int] | None:
     """(lr, batch size) of the first clicked map cell in a plotly selection event, if any."""
     points = ((event or {}).get("selection") or {}).get("points") or []
     cells = [p["customdata"] for p in points if len(p.get("customdata") or []) == 3]
-    return (float(cells[0][0]), int(cells[0][1])) if cells else None
+    # Four significant digits: a value a teacher can read out; the map cannot tell them apart.
+    return (float(f"{float(cells[0][0]):.4g}"), int(cells[0][1])) if cells else None
 
 
 def load_cell() -> None:
@@ -312,7 +314,8 @@ def compare_ui(run: Run) -> None:
     lang = run.lang
     # A callback pins before the script reruns, so charts drawn above this view
     # (the dashboard's loss and parameter charts) already show the new ghost.
-    st.button(tr("pin", lang), key="lab_pin", type="primary", on_click=_pin_clicked, args=(run,))
+    st.button(tr("pin", lang), key="lab_pin", type="primary", icon=":material/push_pin:",
+              on_click=_pin_clicked, args=(run,))
     outcome = st.session_state.pop("lab_pin_outcome", None)
     if outcome == "pinned":
         st.toast(tr("pinned", lang, label=pinned_runs()[-1][0]))

@@ -42,8 +42,10 @@ TEXT: i18n.Text = {
 
 # Per role: updates for a Scatter trace (line and marker). Roles not listed keep their look.
 _PRINT: dict[str, dict[str, Any]] = {
-    "batch_loss": {"line": {"color": "#666666", "width": 1, "dash": "solid"}},
-    "total_loss": {"line": {"color": "black", "width": 1.5, "dash": "dash"}},
+    "batch_loss": {"line": {"color": "#666666", "width": 1, "dash": "solid"},
+                   "marker": {"color": "#666666", "size": 3.5, "line": {"width": 0}}},
+    "total_loss": {"line": {"color": "black", "width": 1.5, "dash": "dash"},
+                   "marker": {"color": "black", "size": 3.5, "line": {"width": 0}}},
     "min_loss": {"line": {"color": "black", "width": 0.8, "dash": "dot"}},
     "epoch": {"line": {"color": "#bbbbbb", "width": 0.6}, "marker": {"color": "#bbbbbb"}},
     "points": {"marker": {"color": "#9a9a9a", "size": 4, "line": {"width": 0}}},

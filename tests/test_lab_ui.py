@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import math
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -125,3 +132,128 @@ def test_all_views_in_tabs_together():
     at = app("all", "zh", lab_k=4)
     assert not at.exception
     assert len(at.get("plotly_chart")) >= 5
+
+
+# ---------------------------------------------------------------- in real Chromium
+
+CHROMIUM = "/usr/bin/chromium"
+PORTS = range(8611, 8620)
+
+
+@pytest.fixture(scope="module")
+def lab_url():
+    """tests/lab_app.py served by a real Streamlit on 127.0.0.1 (ports 8611..8619)."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed (make system-deps installs it)")
+    pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    for port in PORTS:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) != 0:
+                break
+    else:
+        pytest.skip("no free port in 8611..8619")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", APP, "--server.address", "127.0.0.1",
+         "--server.port", str(port), "--server.headless", "true",
+         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=Path(APP).parents[1], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": str(Path(APP).parents[1])})
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(url + "_stcore/health", timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+@pytest.fixture(scope="module")
+def chromium_page(lab_url):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1200})
+        page.errors = []
+        page.on("pageerror", lambda e: page.errors.append(str(e)))
+        yield page
+        browser.close()
+
+
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+
+
+def _settle(page) -> None:
+    page.wait_for_timeout(800)
+    page.wait_for_selector(IDLE, timeout=90_000)
+    page.wait_for_timeout(500)
+    page.wait_for_selector(IDLE, timeout=90_000)
+
+
+CELL_AT = """([lr, bs]) => {
+  const gd = document.querySelector('.js-plotly-plot');
+  const fl = gd._fullLayout, r = gd.getBoundingClientRect();
+  const cells = gd._fullData.find(t => t.meta && t.meta.role === 'cells');
+  let best = 0, bd = Infinity;
+  cells.customdata.forEach((c, i) => {
+    const d = Math.abs(Math.log10(c[0] / lr)) + (c[1] === bs ? 0 : 99);
+    if (d < bd) { bd = d; best = i; } });
+  return [r.left + fl._size.l + fl.xaxis.l2p(cells.x[best]),
+          r.top + fl._size.t + fl.yaxis.l2p(cells.y[best]), cells.customdata[best][0]];
+}"""
+
+
+@pytest.mark.browser
+def test_clicking_a_map_cell_loads_it_into_the_sidebar(lab_url, chromium_page):
+    page = chromium_page
+    page.goto(lab_url + "?view=stability")
+    page.wait_for_selector(".js-plotly-plot", timeout=90_000)
+    _settle(page)
+    x, y, lr = page.evaluate(CELL_AT, [0.5, 10])
+    page.mouse.move(x, y)
+    page.mouse.click(x, y)
+    _settle(page)
+    assert float(page.locator('input[aria-label="lr"]').input_value()) == float(f"{lr:.4g}")
+    assert "batch size 10" in page.locator('[data-testid="stAlert"]').first.inner_text()
+    # The current-setting ring moved to the clicked cell.
+    ring = page.evaluate("""() => {
+      const gd = document.querySelector('.js-plotly-plot');
+      const t = gd._fullData.find(t => t.meta && t.meta.role === 'current');
+      return [t.x[0], t.y[0]]; }""")
+    assert ring[0] == pytest.approx(math.log10(float(f"{lr:.4g}")), abs=1e-6)
+    assert page.errors == []
+
+
+@pytest.mark.browser
+def test_pins_in_the_browser_and_every_view_draws(lab_url, chromium_page):
+    page = chromium_page
+    page.goto(lab_url + "?view=compare")
+    page.wait_for_selector("text=Pin this run", timeout=90_000)
+    _settle(page)
+    page.get_by_role("button", name="Pin this run").click()
+    _settle(page)
+    box = page.locator('input[aria-label="lr"]')
+    box.fill("0.3")
+    box.press("Enter")
+    _settle(page)
+    page.get_by_role("button", name="Pin this run").click()
+    _settle(page)
+    assert page.get_by_text("ghosts: 2").count() == 1
+    page.get_by_role("button", name="Remove", exact=True).first.click()
+    _settle(page)
+    assert page.get_by_text("ghosts: 1").count() == 1
+    assert page.get_by_text("#2 lr=0.3", exact=False).count() >= 1
+    for view, charts in (("seeds", 1), ("noise", 3)):
+        page.goto(lab_url + f"?view={view}&lang=zh")
+        page.wait_for_selector(".js-plotly-plot", timeout=90_000)
+        _settle(page)
+        assert page.locator(".js-plotly-plot").count() == charts
+    assert page.errors == []

@@ -180,14 +180,14 @@ def tr(key: str, lang: str, **values: object) -> str:
     return i18n.tr(TEXT, key, lang, **values)
 
 
-def _fit_panel(history: History, step: int, lang: str,
-               true_line: tuple[float, float] | None) -> tuple[list[dict], dict, dict]:
+def _fit_panel(history: History, step: int, lang: str, true_line: tuple[float, float] | None,
+               headroom: float = 0.14) -> tuple[list[dict], dict, dict]:
     data = history.data
     x, y = data.x.double().numpy(), data.y.double().numpy()
     shown = _shown_points(history)
     x_range = _span(x.min(), x.max(), 0.04)
     lo, hi = _span(y.min(), y.max(), 0.08)
-    y_range = [lo, hi + 0.14 * (hi - lo)]  # headroom for the log line
+    y_range = [lo, hi + headroom * (hi - lo)]  # room for the log line
     opt = theory.least_squares(data)
     static: list[dict[str, Any]] = [
         {"type": "scatter", "x": _f32(x[shown]), "y": _f32(y[shown]), "mode": "markers",
@@ -217,7 +217,7 @@ def _loss_panel(history: History, step: int, lang: str, log_y: bool,
     view = _view(history)
     log_y = log_y or history.diverged_at is not None  # an explosion only reads on a log axis
     opt = theory.least_squares(history.data)
-    mode = "lines+markers" if history.steps <= 60 else "lines"
+    mode = "lines+markers" if history.steps <= 30 else "lines"  # every marker is a DOM node
     traces: list[dict[str, Any]] = [
         {"type": "scatter", "x0": 1, "dx": 1, "y": _f32(history.batch_loss), "mode": mode,
          "name": tr("batch_loss", lang), "line": {"color": SKY, "width": 1.5},
@@ -304,11 +304,11 @@ def _ellipses(history: History, a_range: list[float], b_range: list[float],
     lam = np.maximum(lam, 1e-300)
     corners = np.array([[a, b] for a in a_range for b in b_range]) - [opt.a, opt.b]
     top = float(max(0.5 * d @ h @ d for d in corners))
-    levels = top * 0.45 ** np.arange(12)
+    levels = top * 0.35 ** np.arange(9)
     t = np.linspace(0, 2 * np.pi, 97)
     circle = np.stack([np.cos(t), np.sin(t)])
-    shades = ["#f4f8fb", "#e6eff6", "#d7e6f0", "#c8dcea", "#b9d3e4", "#aacade",
-              "#9bc0d8", "#8cb7d2", "#7daecc", "#6ea4c6", "#5f9bc0", "#5092ba"]
+    shades = ["#f4f8fb", "#e2ecf4", "#d0e1ed", "#bed6e6", "#accbdf", "#9ac0d8",
+              "#88b5d1", "#76aaca", "#649fc3"]
     traces = []
     for k, level in enumerate(levels):
         pts = vec @ (np.sqrt(2 * level / lam)[:, None] * circle)
@@ -332,7 +332,7 @@ def _params_panel(history: History, step: int, lang: str,
                        "y": _f32(np.r_[0, ghost.b]), "mode": "lines", "name": label,
                        "opacity": 0.6, "line": {"color": QUIET, "width": 2, "dash": "dash"},
                        "meta": _role("ghost")})
-    mode = "lines+markers" if history.steps <= 200 else "lines"
+    mode = "lines+markers" if history.steps <= 60 else "lines"
     traces += [
         {"type": "scatter", "x": _f32(np.r_[0, history.a]), "y": _f32(np.r_[0, history.b]),
          "mode": mode, "name": tr("path", lang), "line": {"color": BLUE, "width": 2.5},
@@ -444,11 +444,12 @@ def live_spec(history: History, lang: str = i18n.DEFAULT_LANG, step: int | None 
     Long runs get ``max_frames`` evenly spaced frames; the curves keep every step.
     """
     step = _clamp_step(history, step)
-    fit, fx, fy = _fit_panel(history, step, lang, true_line)
+    fit, fx, fy = _fit_panel(history, step, lang, true_line, headroom=0.0)
     params, px, py = _params_panel(history, step, lang, ghosts)
     loss, lx, ly = _loss_panel(history, step, lang, log_y, ghosts)
     for t in fit:
         t.update(xaxis="x", yaxis="y", legend="legend")
+    fit[-1].update(_READOUT_ROW)  # the log line gets a full-width row of its own
     for t in params:
         t.update(xaxis="x2", yaxis="y2", legend="legend2")
     for t in loss:
@@ -461,26 +462,27 @@ def live_spec(history: History, lang: str = i18n.DEFAULT_LANG, step: int | None 
     for s in steps.tolist():
         dyn = _fit_dynamic(history, s, lang, fx["range"], fy["range"])
         dyn += [_params_marker(history, s, lang), _loss_marker(history, s, lang)]
+        dyn[2].update(_READOUT_ROW)
         frames.append({"name": str(s), "data": [_xy_only(t) for t in dyn], "traces": moving})
     x, y = history.data.x.double().numpy(), history.data.y.double().numpy()
-    top = fy["range"][1] - 0.06 * (fy["range"][1] - fy["range"][0])  # the log line's band
-    band = fx["range"][0] + np.linspace(0, 0.75, 8) * (fx["range"][1] - fx["range"][0])
-    fit_corner = emptiest_corner(np.r_[x, band], np.r_[y, np.full(8, top)], fx["range"],
-                                 fy["range"])
+    fit_corner = emptiest_corner(x, y, fx["range"], fy["range"])
     params_corner = emptiest_corner(np.r_[0, history.a, params[-2]["x"]],
                                     np.r_[0, history.b, params[-2]["y"]], px["range"], py["range"])
-    layout = base_layout(_run_title(history, lang), height=900)
+    layout = base_layout(_run_title(history, lang), height=920)
+    hidden = {"visible": False, "range": [0, 1], "fixedrange": True}
     layout.update(
         xaxis={**fx, "domain": [0, 0.45], "anchor": "y"},
-        yaxis={**fy, "domain": [0.56, 0.94], "anchor": "x"},
+        yaxis={**fy, "domain": [0.53, 0.89], "anchor": "x"},
         xaxis2={**px, "domain": [0.55, 1], "anchor": "y2"},
-        yaxis2={**py, "domain": [0.56, 0.94], "anchor": "x2"},
+        yaxis2={**py, "domain": [0.53, 0.89], "anchor": "x2"},
         xaxis3={**lx, "domain": [0, 1], "anchor": "y3"},
-        yaxis3={**ly, "domain": [0.0, 0.38], "anchor": "x3"},
-        legend={**layout["legend"], **_legend_at(fit_corner, [0, 0.45], [0.56, 0.94])},
-        legend2={**layout["legend"], **_legend_at(params_corner, [0.55, 1], [0.56, 0.94])},
-        legend3={**layout["legend"], "x": 1.0, "y": 0.38, "xanchor": "right", "yanchor": "top"},
-        margin={"l": 90, "r": 20, "t": 60, "b": 150},
+        yaxis3={**ly, "domain": [0.0, 0.36], "anchor": "x3"},
+        xaxis4={**hidden, "domain": [0, 1], "anchor": "y4"},
+        yaxis4={**hidden, "domain": [0.955, 1.0], "anchor": "x4"},
+        legend={**layout["legend"], **_legend_at(fit_corner, [0, 0.45], [0.53, 0.89])},
+        legend2={**layout["legend"], **_legend_at(params_corner, [0.55, 1], [0.53, 0.89])},
+        legend3={**layout["legend"], "x": 1.0, "y": 0.36, "xanchor": "right", "yanchor": "top"},
+        margin={"l": 90, "r": 20, "t": 60, "b": 200},
         annotations=_panel_titles(lang),
         sliders=[_slider(steps, step, lang)],
         updatemenus=[_player(steps, lang)],
@@ -512,6 +514,12 @@ def _legend_at(corner: tuple[int, int], x_domain: list[float],
             "xanchor": "right" if cx else "left", "yanchor": "top" if cy else "bottom"}
 
 
+# Where the live figure puts the notebook's log line: a hidden full-width axis on top.
+_READOUT_ROW = {"xaxis": "x4", "yaxis": "y4", "x": [0.0], "y": [0.5],
+                "textposition": "middle right",
+                "textfont": {"size": FONT, "color": INK, "family": "DejaVu Sans Mono, monospace"}}
+
+
 def _xy_only(trace: dict[str, Any]) -> dict[str, Any]:
     """What a frame needs of a moving trace: its coordinates and words, not its style."""
     keep = ("type", "x", "y", "text")
@@ -532,16 +540,16 @@ def _panel_titles(lang: str) -> list[dict[str, Any]]:
                 "xanchor": "left", "yanchor": "bottom", "showarrow": False,
                 "font": {"size": FONT + 2}}
 
-    return [title(tr("fit_panel", lang), 0, 0.95),
-            title(tr("params_title", lang), 0.55, 0.95),
-            title(tr("loss_title", lang), 0, 0.39)]
+    return [title(tr("fit_panel", lang), 0, 0.895),
+            title(tr("params_title", lang), 0.55, 0.895),
+            title(tr("loss_title", lang), 0, 0.37)]
 
 
 def _slider(steps: np.ndarray, step: int, lang: str) -> dict[str, Any]:
     active = int(np.abs(steps - step).argmin())
     dense = len(steps) > 30  # too many ticks to label: the current value says the step
     return {
-        "active": active, "x": 0.34, "len": 0.66, "y": -0.07, "yanchor": "top",
+        "active": active, "x": 0.0, "len": 1.0, "y": -0.06, "yanchor": "top",
         "pad": {"t": 10, "b": 0},
         "currentvalue": {"prefix": tr("step", lang) + ": ",
                          "font": {"size": FONT + 1, "color": INK}},
@@ -569,7 +577,7 @@ def _player(steps: np.ndarray, lang: str) -> dict[str, Any]:
     pause = {"label": tr("pause", lang), "method": "animate",
              "args": [[None], {"frame": {"duration": 0, "redraw": False},
                                "transition": {"duration": 0}, "mode": "immediate"}]}
-    return {"type": "buttons", "direction": "left", "showactive": False, "x": 0.0, "y": -0.1,
+    return {"type": "buttons", "direction": "left", "showactive": False, "x": 0.0, "y": -0.2,
             "xanchor": "left", "yanchor": "top", "pad": {"t": 0, "r": 8},
             "font": {"size": FONT - 1},
             "buttons": [play(tr("play", lang), 1, every), pause,

@@ -6,24 +6,24 @@ from typing import Any
 
 import streamlit as st
 
-# The modebar's camera button saves a PNG at 3x the on-screen size: sharp on a
-# projector and in print. A restyler (sgdlab.styles) may swap this config.
-PLOT_CONFIG: dict[str, Any] = {
-    "displaylogo": False,
-    "toImageButtonOptions": {"format": "png", "scale": 3, "filename": "sgdlab"},
-    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
-}
+from sgdlab import styles
 
 
-def plot_config() -> dict[str, Any]:
-    """The ``config=`` of every st.plotly_chart in the app."""
-    return dict(PLOT_CONFIG)
+def plot_config(stem: str = "sgdlab") -> dict[str, Any]:
+    """The ``config=`` of every st.plotly_chart in the app.
+
+    The modebar's camera saves ``stem``.png at several times the on-screen size
+    (sgdlab.styles decides), sharp on a projector and in print.
+    """
+    config = styles.chart_config(stem)
+    config["modeBarButtonsToRemove"] = ["select2d", "lasso2d", "autoScale2d"]
+    return config
 
 
-def chart_ui(figure: Any, key: str) -> None:
+def chart_ui(figure: Any, key: str, stem: str = "sgdlab") -> None:
     """Draw a plotly figure (or its JSON-ready dict) with our own theme, not Streamlit's.
 
-    A stable ``key`` keeps the chart mounted across reruns, so plotly.js updates it
-    in place instead of building a new one.
+    Streamlit rebuilds a chart whenever its figure changes (the element's id hashes
+    the figure), so a figure that did not change must come out byte-identical.
     """
-    st.plotly_chart(figure, key=key, theme=None, config=plot_config(), width="stretch")
+    st.plotly_chart(figure, key=key, theme=None, config=plot_config(stem), width="stretch")

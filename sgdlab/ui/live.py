@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from sgdlab import figures, i18n, theory
@@ -145,15 +144,7 @@ def table_ui(run: Run, step: int) -> None:
     st.subheader(tr("table", lang))
     if n > TABLE_ROWS:
         st.caption(tr("table_window", lang, lo=lo + 1, hi=lo + len(window), n=n))
-    st.dataframe(_styled(window, step), hide_index=True, height=min(38 + 35 * len(window), 420),
+    # A plain frame, no pandas Styler: styling costs more than the whole rest of a rerun.
+    st.dataframe(window, hide_index=True, height=min(38 + 35 * len(window), 420),
                  column_config={c: st.column_config.NumberColumn(c, format="%.6g")
                                 for c in window.columns if c not in ("step", "batch_size")})
-
-
-def _styled(window: pd.DataFrame, step: int) -> Any:
-    """Highlight the chosen step's row."""
-    def mark(row: pd.Series) -> list[str]:
-        on = row["step"] == step
-        return ["background-color: #fde9c9; font-weight: 600" if on else ""] * len(row)
-
-    return window.style.apply(mark, axis=1)

@@ -386,6 +386,14 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def _commit() -> str:
+    """The commit measured, marked "+dirty" when the working tree differs from it."""
+    def git(*a: str) -> str:
+        return subprocess.run(["git", *a], capture_output=True, text=True).stdout.strip()
+    dirty = git("status", "--porcelain", "--untracked-files=no", "--", "app.py", "sgdlab")
+    return git("rev-parse", "--short", "HEAD") + ("+dirty" if dirty else "")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     if args.url:
@@ -397,7 +405,8 @@ def main(argv: list[str] | None = None) -> int:
         rss_idle = server.rss_mb()
         warm_up(server, args.seed, args)
         # Other work on the machine steals the same cores: say how busy it was.
-        head = {"app": args.app, "url": server.url, "server_options": args.server_option,
+        head = {"app": args.app, "commit": _commit(), "url": server.url,
+                "server_options": args.server_option,
                 "rss_idle_mb": round(rss_idle),
                 "rss_warm_mb": round(server.rss_mb()), "cores": os.cpu_count(),
                 "loadavg_1min_before": os.getloadavg()[0]}

@@ -30,6 +30,7 @@ from sgdlab.data import Data, from_arrays
 MAX_MB = 20  # the same number as server.maxUploadSize in .streamlit/config.toml
 MAX_BYTES = MAX_MB * 1024 * 1024
 MAX_ROWS = MAX_POINTS  # data rows in a file; more is refused, never silently cut
+PREVIEW_ROWS = 10
 MAX_ABS = 1e15  # beyond this, squares near float32's 3.4e38 and 7-digit precision bite
 Y_SCALE_ABOVE = 1e4  # larger y is shown in thousands (etc.): the loss would trip the guard
 
@@ -154,12 +155,13 @@ class DataError(ValueError):
 
 @dataclass(frozen=True, eq=False)
 class Table:
-    """A parsed file: numeric columns as float64 (NaN where unreadable), the rest as text."""
+    """A parsed file: numeric columns as float64 (NaN where unreadable), and a preview."""
 
-    frame: pd.DataFrame
+    frame: pd.DataFrame  # the numeric columns only
     numeric: tuple[str, ...]
     name: str
     notices: tuple[Message, ...] = field(default=())
+    preview: pd.DataFrame | None = None  # the first rows of every column, for a look
 
 
 # ---------------------------------------------------------------- reading CSV
@@ -180,21 +182,22 @@ def read_csv(raw: bytes, name: str = "upload.csv") -> Table:
         raise DataError("empty")
     text, sep = _excel_sep_line(text)
     sep = sep or sniff_separator(text)
-    cells = _read_cells(text, sep)
+    names = _header(_read(text, sep, nrows=50, dtype=str))
     notices: list[Message] = []
+    if names is None:
+        notices.append(message("no_header"))
+    cells = _read(text, sep, names=names, nrows=MAX_ROWS + 1)
     skipped = cells.attrs.get("skipped", 0)
     if skipped:
         notices.append(message("skipped_lines", warn=True, n=skipped))
-    cells, header = _split_header(cells)
-    if not header:
-        notices.append(message("no_header"))
     if len(cells) == 0:
         raise DataError("no_rows")
     if len(cells) > MAX_ROWS:
         raise DataError("too_many_rows", limit=MAX_ROWS)
-    frame, numeric, commas, ambiguous = _numeric_columns(cells)
+    frame, preview, commas, ambiguous = _numeric_columns(cells)
+    numeric = list(frame.columns)
     sep_name: object = message(SEP_NAMES[sep]) if sep in SEP_NAMES else repr(sep)
-    notices.insert(0, message("read_as", rows=len(frame), cols=frame.shape[1],
+    notices.insert(0, message("read_as", rows=len(frame), cols=cells.shape[1],
                               encoding=encoding, sep=sep_name))
     if commas:
         notices.append(message("decimal_comma", columns=", ".join(commas)))
@@ -206,7 +209,7 @@ def read_csv(raw: bytes, name: str = "upload.csv") -> Table:
         raise DataError("no_numeric")
     if len(numeric) == 1:
         raise DataError("one_numeric", column=numeric[0])
-    return Table(frame, tuple(numeric), name, tuple(notices))
+    return Table(frame, tuple(numeric), name, tuple(notices), preview)
 
 
 def decode(raw: bytes) -> tuple[str, str]:
@@ -291,81 +294,115 @@ def _excel_sep_line(text: str) -> tuple[str, str | None]:
     return (rest, found.group(1)) if found else (text, None)
 
 
-def _read_cells(text: str, sep: str) -> pd.DataFrame:
-    """Every cell as stripped text, no header yet; lines with extra fields are skipped."""
+def _read(text: str, sep: str, names: list[str] | None = None, nrows: int | None = None,
+          dtype: type | None = None) -> pd.DataFrame:
+    """pandas' C parser; lines with more fields than the first are skipped (and counted).
+
+    Without ``dtype`` it reads numbers itself (fast, no Python object per
+    cell); columns it leaves as text go through :func:`_numeric_column`.
+    """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             cells = pd.read_csv(
-                io.StringIO(text), sep=r"\s+" if sep == " " else sep, header=None, dtype=str,
-                keep_default_na=False, na_filter=False, skipinitialspace=True,
-                on_bad_lines="warn", nrows=MAX_ROWS + 2, engine="c")
+                io.StringIO(text), sep=r"\s+" if sep == " " else sep,
+                header=None if names is None else 0, names=names, dtype=dtype,
+                na_values=sorted(MISSING | {m.upper() for m in MISSING}),
+                keep_default_na=dtype is None, na_filter=dtype is None,
+                skipinitialspace=True, on_bad_lines="warn", nrows=nrows, engine="c")
         except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as e:
             detail = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
             raise DataError("parse_error", detail=detail[:200]) from None
-    cells = cells.apply(lambda col: col.str.strip())
+    if names is None:
+        cells.columns = [f"col{i + 1}" for i in range(cells.shape[1])]
     cells.attrs["skipped"] = sum(str(w.message).count("Skipping line") for w in caught)
     return cells
 
 
-def _split_header(cells: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
-    """Take the first row as column names when it is text above numbers (or all text)."""
-    first = cells.iloc[0]
-    rest = cells.iloc[1:]
+def _header(sample: pd.DataFrame) -> list[str] | None:
+    """Column names from the first row when it is text above numbers (or all text), else None."""
+    first = [str(v).strip() for v in sample.iloc[0]]
+    rest = sample.iloc[1:]
     first_is_text = [_number(v) is None and v.lower() not in MISSING for v in first]
     header = all(first_is_text) or any(
         is_text and len(rest) > 0 and _share_numeric(rest[col]) >= 0.5
-        for col, is_text in zip(cells.columns, first_is_text, strict=True))
+        for col, is_text in zip(sample.columns, first_is_text, strict=True))
     if not header:
-        cells = cells.set_axis([f"col{i + 1}" for i in range(cells.shape[1])], axis=1)
-        return cells, False
+        return None
     names: list[str] = []
     for i, v in enumerate(first):
         base = v or f"col{i + 1}"
         names.append(base if base not in names else f"{base}_{i + 1}")
-    return rest.set_axis(names, axis=1).reset_index(drop=True), True
+    return names
 
 
-def _numeric_columns(cells: pd.DataFrame) -> tuple[pd.DataFrame, list[str], list[str], list[str]]:
-    """Columns where at least half the filled cells are numbers become float64."""
+def _numeric_columns(cells: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, list[str],
+                                                     list[str]]:
+    """(numeric columns as float64, first rows of every column, decimal-comma and
+    ambiguous columns). Only numeric columns are kept whole: text costs memory."""
     out: dict[str, pd.Series] = {}
-    numeric: list[str] = []
     commas: list[str] = []
     ambiguous: list[str] = []
     for col in cells.columns:
         s = cells[col]
-        filled = s[~s.str.lower().isin(MISSING)]
-        values = pd.to_numeric(s, errors="coerce")
-        comma_like = filled.str.fullmatch(_DECIMAL_COMMA)
-        if len(filled) and comma_like.mean() >= 0.5 and not filled.str.contains(r"\.\d*$").any():
-            if filled[comma_like].str.fullmatch(_THOUSANDS_LIKE).all():
-                ambiguous.append(col)  # every one is d,ddd: decimal or thousands?
-            else:
-                values = pd.to_numeric(s.str.replace(".", "", regex=False)
-                                        .str.replace(",", ".", regex=False), errors="coerce")
+        if pd.api.types.is_bool_dtype(s) or not s.notna().any():
+            continue
+        if pd.api.types.is_numeric_dtype(s):
+            out[col] = s.astype("float64")
+            continue
+        values, how = _numeric_column(s.astype(str).where(s.notna(), ""))
+        if how == "ambiguous":
+            ambiguous.append(col)
+        elif values is not None:
+            out[col] = values
+            if how == "comma":
                 commas.append(col)
-        if col not in ambiguous and values.notna().sum() >= max(1, 0.5 * len(filled)):
-            out[col] = values.astype("float64")
-            numeric.append(col)
-        else:
-            out[col] = s
-            if col in commas:
-                commas.remove(col)
-    return pd.DataFrame(out), numeric, commas, ambiguous
+    frame = pd.DataFrame(out, index=cells.index)
+    preview = cells.head(PREVIEW_ROWS).copy()
+    for col in frame.columns:
+        preview[col] = frame[col].head(PREVIEW_ROWS)
+    return frame, preview, commas, ambiguous
+
+
+def _numeric_column(s: pd.Series) -> tuple[pd.Series | None, str]:
+    """Text cells -> (float64 with NaN where unreadable, or None if not numbers; how read).
+
+    A column is numeric when at least half its filled cells are numbers. Decimal
+    commas count when most filled cells look like 1,5 and none like 1.5; when
+    every such cell is d,ddd it could be a thousands separator: "ambiguous".
+    """
+    head = s.head(1000).str.strip()
+    if not (pd.to_numeric(head, errors="coerce").notna().any()
+            or head.str.fullmatch(_DECIMAL_COMMA).any()):
+        return None, ""  # text from the start: not worth a look at every cell
+    s = s.str.strip()
+    filled = s[~s.str.lower().isin(MISSING)]
+    values = pd.to_numeric(s, errors="coerce")
+    how = ""
+    comma_like = filled.str.fullmatch(_DECIMAL_COMMA)
+    if len(filled) and comma_like.mean() >= 0.5 and not filled.str.contains(r"\.\d*$").any():
+        if filled[comma_like].str.fullmatch(_THOUSANDS_LIKE).all():
+            return None, "ambiguous"
+        values = pd.to_numeric(s.str.replace(".", "", regex=False)
+                               .str.replace(",", ".", regex=False), errors="coerce")
+        how = "comma"
+    if values.notna().sum() >= max(1, 0.5 * len(filled)):
+        return values.astype("float64"), how
+    return None, ""
 
 
 def _number(v: str) -> float | None:
+    if _DECIMAL_COMMA.fullmatch(v):
+        v = v.replace(".", "").replace(",", ".")
     try:
-        if _DECIMAL_COMMA.fullmatch(v):
-            v = v.replace(".", "").replace(",", ".")
         return float(v) if "_" not in v else None
     except ValueError:
         return None
 
 
 def _share_numeric(s: pd.Series) -> float:
-    filled = s[~s.str.lower().isin(MISSING)]
-    return float(filled.map(lambda v: _number(v) is not None).mean()) if len(filled) else 0.0
+    filled = [v.strip() for v in s.fillna("") if v.strip().lower() not in MISSING]
+    return sum(_number(v) is not None for v in filled) / len(filled) if filled else 0.0
 
 
 # ---------------------------------------------------------------- columns to Data
@@ -507,8 +544,8 @@ def builtin_table(key: str) -> Table:
     if spec.log10_x:
         frame.insert(0, spec.x_label, np.log10(frame[spec.x]))
     numeric = tuple(c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c]))
-    frame = frame.astype({c: "float64" for c in numeric})
-    return Table(frame, numeric, key)
+    return Table(frame[list(numeric)].astype("float64"), numeric, key,
+                 preview=frame.head(PREVIEW_ROWS))
 
 
 def builtin_data(key: str, standardize: bool = True) -> Data:

@@ -351,3 +351,10 @@ def test_builtin_missing_plotly_is_a_data_error(monkeypatch):
 def test_float32_model_inputs():
     data, _ = to_data(read_csv(utf8(rows())), "x", "y")
     assert data.x.dtype == torch.float32 and data.y.dtype == torch.float32
+
+
+def test_only_numeric_columns_are_kept_whole_and_the_preview_has_every_column():
+    table = read_csv(utf8("name,x,y\n" + "".join(f"n{i},{i},{2 * i}\n" for i in range(50))))
+    assert list(table.frame.columns) == ["x", "y"] and len(table.frame) == 50
+    assert table.preview is not None and list(table.preview.columns) == ["name", "x", "y"]
+    assert list(table.preview["name"]) == [f"n{i}" for i in range(datasets.PREVIEW_ROWS)]

@@ -16,6 +16,7 @@ from sgdlab.datasets import (
     BUILTINS,
     MAX_MB,
     MAX_ROWS,
+    PREVIEW_ROWS,
     DataError,
     Message,
     Table,
@@ -25,7 +26,6 @@ from sgdlab.datasets import (
 )
 
 SOURCES = ("synthetic", "builtin", "upload")
-PREVIEW_ROWS = 10
 
 # session_state keys: widgets first, then what this module keeps between reruns.
 SOURCE, BUILTIN, UPLOAD, X, Y, STANDARDIZE = (
@@ -209,8 +209,8 @@ def _notices_ui(lang: str, notices: tuple[Message, ...]) -> None:
 
 def _preview_ui(lang: str, table: Table, x: str, y: str) -> None:
     """The first rows, the fitted columns first."""
+    rows = table.frame.head(PREVIEW_ROWS) if table.preview is None else table.preview
     with st.expander(tr("preview", lang)):
-        order = [x, y] + [c for c in table.frame.columns if c not in (x, y)]
-        st.dataframe(table.frame[order].head(PREVIEW_ROWS), hide_index=True)
-        st.caption(tr("preview_caption", lang, k=min(PREVIEW_ROWS, len(table.frame)),
-                      n=len(table.frame)))
+        order = [x, y] + [c for c in rows.columns if c not in (x, y)]
+        st.dataframe(rows[order], hide_index=True)
+        st.caption(tr("preview_caption", lang, k=len(rows), n=len(table.frame)))

@@ -103,15 +103,16 @@ def _grad(x: np.ndarray, y: np.ndarray, a: float, b: float) -> np.ndarray:
     return np.array([2 * np.mean(r * x), 2 * np.mean(r)])
 
 
-def gradient_noise(history: History) -> Noise:
-    """Batch vs full-data gradient at every step, recomputed in float64 from the batches."""
+def gradient_noise(history: History, steps: int | None = None) -> Noise:
+    """Batch vs full-data gradient at every step (or the first ``steps``), in float64."""
     x, y = history.data.x.double().numpy(), history.data.y.double().numpy()
     c = history.config
+    count = history.steps if steps is None else max(0, min(steps, history.steps))
     sampler = Sampler(history.data.n, c.batch_size, c.sampling, c.sampling_seed)
-    a0 = np.concatenate([[0.0], history.a[:-1]])
-    b0 = np.concatenate([[0.0], history.b[:-1]])
-    batch = np.zeros((history.steps, 2))
-    for t in range(history.steps):
+    a0 = np.concatenate([[0.0], history.a[:-1]])[:count]
+    b0 = np.concatenate([[0.0], history.b[:-1]])[:count]
+    batch = np.zeros((count, 2))
+    for t in range(count):
         idx = sampler.indices(t).numpy()
         batch[t] = _grad(x[idx], y[idx], a0[t], b0[t])
     # The full-data gradient is linear in (a, b): one pass over the data for all steps.

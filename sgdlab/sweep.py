@@ -31,6 +31,7 @@ Ints = Sequence[int] | np.ndarray
 CHUNKS = 4  # progress updates per long sweep; each is one train_many call, so not free
 CHUNK_WORK = 200_000  # cells x steps below which a sweep runs in one call (well under 1 s)
 MAX_BATCHES = 2000  # batches inspected per batch size for the worst-batch bound
+MAX_ELEMENTS = 4_000_000  # ... and at most this many points, for shuffled or drawn batches
 
 
 @dataclass(frozen=True, eq=False)
@@ -147,7 +148,8 @@ class Bounds:
     """Largest stable constant learning rates of plain gradient descent (2 / lambda_max).
 
     ``full_batch`` uses the Hessian of all the data; ``worst_batch[i]`` the
-    largest-curvature batch of size ``batch_sizes[i]`` among those the run visits.
+    largest-curvature batch of size ``batch_sizes[i]`` among those the run visits
+    (its first 2,000, and for random sampling at most 4 million points' worth).
     """
 
     full_batch: float
@@ -170,14 +172,33 @@ def batch_lambda_max(x: np.ndarray, batches: np.ndarray) -> np.ndarray:
 def stability_bounds(data: Data, base: TrainConfig, batch_sizes: Ints) -> Bounds:
     """The full-batch bound and, per batch size, the bound of the worst batch the run uses."""
     x = data.x.double().numpy()
-    worst = []
-    for b in batch_sizes:
-        sampler = Sampler(data.n, int(b), base.sampling, base.sampling_seed)
-        batches = [sampler.indices(t).numpy() for t in range(min(base.steps, MAX_BATCHES))]
-        by_size: dict[int, list[np.ndarray]] = {}
-        for idx in batches:  # ragged last batches of an epoch are shorter
-            by_size.setdefault(len(idx), []).append(idx)
-        lam = max(float(batch_lambda_max(x, np.stack(g)).max()) for g in by_size.values())
-        worst.append(2.0 / lam)
+    worst = [2.0 / _worst_lambda(x, int(b), base) for b in batch_sizes]
     return Bounds(max_stable_lr(data_hessian(data)), np.asarray(batch_sizes, dtype=np.int64),
                   np.array(worst))
+
+
+def _worst_lambda(x: np.ndarray, b: int, base: TrainConfig) -> float:
+    """Largest batch curvature over the first MAX_BATCHES batches of size ``b`` the run draws."""
+    steps = min(base.steps, MAX_BATCHES)
+    if base.sampling == "sequential":
+        # Windows of the data in order: E x and E x^2 from prefix sums, no gathering.
+        s1 = np.concatenate([[0.0], np.cumsum(x)])
+        s2 = np.concatenate([[0.0], np.cumsum(x * x)])
+        start = (np.arange(steps) * b) % len(x)
+        stop = np.minimum(start + b, len(x))
+        size = stop - start
+        m1, m2 = (s1[stop] - s1[start]) / size, (s2[stop] - s2[start]) / size
+        return float(((m2 + 1) + np.sqrt((m2 - 1) ** 2 + 4 * m1 * m1)).max())
+    # Random batches: at most MAX_ELEMENTS points in all (the first batches drawn).
+    steps = max(1, min(steps, MAX_ELEMENTS // b))
+    sampler = Sampler(len(x), b, base.sampling, base.sampling_seed)
+    lam = 0.0
+    per_chunk = max(1, MAX_ELEMENTS // 4 // b)  # batches gathered at once: bounded memory
+    for first in range(0, steps, per_chunk):
+        by_size: dict[int, list[np.ndarray]] = {}
+        for t in range(first, min(first + per_chunk, steps)):
+            idx = sampler.indices(t).numpy()
+            by_size.setdefault(len(idx), []).append(idx)  # an epoch's last batch may be short
+        for group in by_size.values():
+            lam = max(lam, float(batch_lambda_max(x, np.stack(group)).max()))
+    return lam

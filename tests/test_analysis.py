@@ -116,3 +116,11 @@ def test_metrics_against_closed_forms():
     excess = m2 * (a_opt * (1 - 2 * lr * m2) ** t) ** 2 + (b_opt * (1 - 2 * lr) ** t) ** 2
     assert m.steps_to_1pct == int(np.argmax(excess <= 0.01 * m.min_loss)) + 1
     assert metrics(train(data, TrainConfig(steps=3))).steps_to_1pct is None
+
+
+def test_gradient_noise_of_the_first_steps_is_a_prefix_of_the_whole():
+    history = train(make_data(), TrainConfig(sampling="shuffle", steps=30))
+    whole, first = gradient_noise(history), gradient_noise(history, 7)
+    assert len(first.cosine) == 7
+    np.testing.assert_array_equal(first.batch_grad, whole.batch_grad[:7])
+    np.testing.assert_array_equal(first.cosine, whole.cosine[:7])

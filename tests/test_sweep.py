@@ -181,3 +181,16 @@ def test_cli_sweep_bad_lists_exit_2_with_one_line(argv, message):
     code, out, err = _cli("sweep", *argv)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and message in err
+
+
+@pytest.mark.parametrize("sampling", ["shuffle", "replacement"])
+def test_worst_batch_bound_for_random_batches_matches_brute_force(sampling):
+    data = make_data(DataConfig(n=60))
+    base = TrainConfig(steps=40, sampling=sampling, sampling_seed=2)
+    got = stability_bounds(data, base, [7])
+    from sgdlab.sampling import Sampler
+
+    sampler = Sampler(60, 7, sampling, 2)
+    x = data.x.double()
+    want = min(2 / _lambda_max_autograd(x[sampler.indices(t)]) for t in range(40))
+    assert got.worst_batch[0] == pytest.approx(want, rel=1e-9)

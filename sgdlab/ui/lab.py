@@ -23,6 +23,7 @@ from sgdlab.ui.charts import chart_ui, plot_config
 from sgdlab.ui.context import Run
 
 MAX_MAP_STEPS = 1000  # the map trains every cell this long at most (cells x steps = time)
+WORK = 50_000_000  # batch points x steps one view may train per rerun: a few seconds
 MAX_PINS = 8
 PINS = "lab_pins"
 MAP_KEY = "lab_map"
@@ -72,6 +73,11 @@ TEXT: i18n.Text = {
              "你的训练最终整体损失为 {loss:.4g},低于 {k} 个种子中 {pct:.0f}% 的结果"
              "(种子范围:{lo:.4g} 到 {hi:.4g})。"),
     "cant": ("Can't compute this: {msg}", "无法计算:{msg}"),
+    "too_much": ("That is too much training for one view (seeds x batch size x steps); "
+                 "lower one of them.", "这需要的训练量太大(种子个数 × 批次大小 × 训练步数),"
+                 "请调小其中一个。"),
+    "noise_capped": ("Showing the first {shown} of {steps} steps (large batches are slow to "
+                     "recompute).", "只显示 {steps} 步中的前 {shown} 步(大批次重新计算较慢)。"),
     "step": ("Step", "训练步数"),
     "n_steps": ("{n} steps", "{n} 步"),
     "noise_intro": ("The batch's gradient is a noisy estimate of the whole data's. Early in "
@@ -162,11 +168,11 @@ def stability_ui(run: Run) -> None:
     """Final loss over learning rate x batch size, theory lines, click a cell to load it."""
     lang, c = run.lang, run.train_config
     count = st.slider(tr("lr_count", lang), 10, 60, 40, step=5, key="lab_lr_count")
-    steps = min(c.steps, MAX_MAP_STEPS)
-    base = replace(c, steps=steps)
     lrs = sweep.default_lrs(count)
     bss = sweep.default_batch_sizes(run.data.n, include=[c.batch_size],
                                     multiple_of=c.accumulation)
+    steps = max(1, min(c.steps, MAX_MAP_STEPS, WORK // (len(lrs) * int(bss.sum()))))
+    base = replace(c, steps=steps)
     key = (_data_key(run), base, count)
 
     def compute() -> sweep.Sweep:
@@ -179,7 +185,7 @@ def stability_ui(run: Run) -> None:
     result = _kept("map", key, compute)
     bounds = _kept("bounds", key, lambda: sweep.stability_bounds(run.data, base, bss))
     if steps < c.steps:
-        st.caption(tr("capped", lang, cap=MAX_MAP_STEPS, steps=c.steps))
+        st.caption(tr("capped", lang, cap=steps, steps=c.steps))
     loaded = st.session_state.pop("lab_loaded", None)
     if loaded is not None:
         st.success(tr("loaded", lang, lr=loaded[0], bs=loaded[1]))
@@ -211,6 +217,9 @@ def seeds_ui(run: Run) -> None:
     if run.data_config is None:
         st.caption(tr("no_data_seed", lang))
     key = (_data_key(run), c, vary, k, sampling)
+    if k * c.batch_size * c.steps > WORK:
+        st.warning(tr("too_much", lang))
+        return
     try:
         band = _kept("band", key, lambda: _band(run, k, vary, sampling))
     except ValueError as e:
@@ -240,9 +249,12 @@ def noise_ui(run: Run) -> None:
     if h.steps == 0:
         return
     st.markdown(tr("noise_intro", lang))
-    step = int(st.slider(tr("step", lang), 1, h.steps, min(4, h.steps), key="lab_step"))
-    noise = _kept("noise", (_data_key(run), run.train_config),
-                  lambda: analysis.gradient_noise(h))
+    shown = min(h.steps, max(1, WORK // run.train_config.batch_size))
+    step = int(st.slider(tr("step", lang), 1, shown, min(4, shown), key="lab_step"))
+    if shown < h.steps:
+        st.caption(tr("noise_capped", lang, shown=shown, steps=h.steps))
+    noise = _kept("noise", (_data_key(run), run.train_config, shown),
+                  lambda: analysis.gradient_noise(h, shown))
     fit = analysis.batch_fit(h, step)
     left, right = st.columns(2)
     with left:

@@ -115,6 +115,9 @@ TEXT: i18n.Text = {
               "用小批量梯度下降拟合 y = a * x + b(由 sgdlab 导出)"),
     "run": ("Needs only PyTorch. It prints the same step log as\n    python -m sgdlab {cmd}",
             "只需要 PyTorch。打印的每一步结果与下面的命令相同:\n    python -m sgdlab {cmd}"),
+    "run_points": ("Needs only PyTorch. The data points ({name}) are written out below, so "
+                   "nothing else is needed to re-run the training.",
+                   "只需要 PyTorch。数据点({name})都写在下面,重新训练不需要其他文件。"),
     "seed": ("Fix the random seed so that the results can be reproduced",
              "固定随机种子,使得运行结果可以稳定复现"),
     "data": ("Generate the training data", "产生训练用的数据"),
@@ -185,6 +188,11 @@ def _f32(t: object) -> str:
                      for v in np.asarray(t, dtype=np.float32))
 
 
+def _safe(name: str) -> str:
+    """A data set's name, safe inside a comment or docstring: one line, no quotes or escapes."""
+    return " ".join(name.replace("\\", "/").replace('"', "'").split())[:120]
+
+
 def cli_command(data_config: DataConfig | None, train_config: TrainConfig) -> str:
     """``run --format notebook`` plus every flag whose value differs from its default."""
     args = ["run", "--format", "notebook"]
@@ -226,7 +234,8 @@ def _cells(data: Data, data_config: DataConfig | None, c: TrainConfig,
             "epsilon = torch.randn(x.shape)",
             f"y = {_num(d.slope)} * x {sign} {_num(abs(d.intercept))} + {noise}"]))
     else:
-        cells.append("\n".join([t("given", name=data.name), f"x = torch.tensor([{_f32(data.x)}])",
+        cells.append("\n".join([t("given", name=_safe(data.name)),
+                                f"x = torch.tensor([{_f32(data.x)}])",
                                 f"y = torch.tensor([{_f32(data.y)}])"]))
     cells.append(f'''{t("model")}
 class Linear(torch.nn.Module):
@@ -352,17 +361,18 @@ if plt is not None:
     plt.show()"""
 
 
-def _header(data_config: DataConfig | None, c: TrainConfig, lang: str) -> str:
-    cmd = cli_command(data_config, c)
-    if data_config is None:
-        cmd += "  (+ the same data)"
-    return (i18n.tr(TEXT, "title", lang) + "\n\n" + i18n.tr(TEXT, "run", lang, cmd=cmd))
+def _header(data: Data, data_config: DataConfig | None, c: TrainConfig, lang: str) -> str:
+    if data_config is None:  # no command line can load those points: they are in the file
+        how = i18n.tr(TEXT, "run_points", lang, name=_safe(data.name))
+    else:
+        how = i18n.tr(TEXT, "run", lang, cmd=cli_command(data_config, c))
+    return i18n.tr(TEXT, "title", lang) + "\n\n" + how
 
 
 def to_script(data: Data, data_config: DataConfig | None, train_config: TrainConfig,
               lang: str) -> str:
     """A standalone PyTorch script (needs torch only) that re-runs this training."""
-    head = '"""' + _header(data_config, train_config, lang) + '\n"""\n\n'
+    head = '"""' + _header(data, data_config, train_config, lang) + '\n"""\n\n'
     return head + "\n\n\n".join(_cells(data, data_config, train_config, lang)) + "\n"
 
 
@@ -372,7 +382,7 @@ def to_notebook(data: Data, data_config: DataConfig | None, train_config: TrainC
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python",
                                  "name": "python3"}
-    title, _, rest = _header(data_config, train_config, lang).partition("\n\n")
+    title, _, rest = _header(data, data_config, train_config, lang).partition("\n\n")
     nb.cells.append(nbformat.v4.new_markdown_cell(f"# {title}\n\n```\n{rest.strip()}\n```"))
     nb.cells += [nbformat.v4.new_code_cell(src)
                  for src in _cells(data, data_config, train_config, lang)]

@@ -321,3 +321,13 @@ def test_any_settings_script_prints_the_cli_log(draw: st.DataObject) -> None:
         exec(compile(export.to_script(data, data_config, train_config, "en"), "run.py",
                      "exec"), {"__name__": "__main__"})
     assert out.getvalue() == _expected(data, train_config)
+
+
+def test_a_hostile_data_name_cannot_break_out_of_a_comment() -> None:
+    name = 'x.csv"""\nimport os; raise SystemExit("escaped")\n"""\\'
+    data = from_arrays([1, 2, 3, 4], [2, 4, 7, 8], name=name)
+    config = TrainConfig(batch_size=2, steps=3)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(export.to_script(data, None, config, "en"), "run.py", "exec"), {})
+    assert out.getvalue() == _expected(data, config)

@@ -257,3 +257,13 @@ def test_pins_in_the_browser_and_every_view_draws(lab_url, chromium_page):
         _settle(page)
         assert page.locator(".js-plotly-plot").count() == charts
     assert page.errors == []
+
+
+def test_loading_a_cell_reuses_the_map():
+    at = app("stability")
+    first = at.session_state["lab_cache_map"]
+    (key, result), = first.items()
+    at.session_state["lr"] = 0.5  # what a click on a cell of batch size 20 does
+    at.run()
+    assert not at.exception
+    assert list(at.session_state["lab_cache_map"].items()) == [(key, result)]

@@ -173,7 +173,9 @@ def stability_ui(run: Run) -> None:
                                     multiple_of=c.accumulation)
     steps = max(1, min(c.steps, MAX_MAP_STEPS, WORK // (len(lrs) * int(bss.sum()))))
     base = replace(c, steps=steps)
-    key = (_data_key(run), base, count)
+    # Every cell sets its own lr and batch size: loading a cell must not recompute the map.
+    shared = {k: v for k, v in asdict(base).items() if k not in ("lr", "batch_size")}
+    key = (_data_key(run), tuple(sorted(shared.items())), count, tuple(bss.tolist()))
 
     def compute() -> sweep.Sweep:
         bar = st.progress(0.0, tr("computing", lang, cells=len(lrs) * len(bss)))

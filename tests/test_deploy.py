@@ -8,6 +8,7 @@ each other (ports, user id, upload limit, torch pin).
 
 from __future__ import annotations
 
+import ast
 import re
 import shlex
 import subprocess
@@ -236,6 +237,43 @@ def test_config_production_facts(config: dict[str, Any]) -> None:
     assert config["runner"]["fastReruns"] is False
 
 
+# Caches whose keys come from a small fixed set, so they cannot grow with use.
+BOUNDED_BY_KEY = {"cached_builtin_table": "one entry per built-in data set"}
+
+
+def cache_decorators(source: str) -> list[tuple[str, set[str]]]:
+    """(function name, keyword names) of every @st.cache_data / @st.cache_resource."""
+    out = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.FunctionDef):
+            for d in node.decorator_list:
+                call = d if isinstance(d, ast.Call) else None
+                target = call.func if call else d
+                if isinstance(target, ast.Attribute) and target.attr in ("cache_data",
+                                                                         "cache_resource"):
+                    out.append((node.name, {k.arg for k in call.keywords if k.arg}
+                                if call else set()))
+    return out
+
+
+def test_cache_decorators_reference_cases() -> None:
+    src = ("@st.cache_data(max_entries=3)\ndef a(): ...\n"
+           "@st.cache_resource\ndef b(): ...\n")
+    assert cache_decorators(src) == [("a", {"max_entries"}), ("b", set())]
+
+
+def test_every_app_cache_is_bounded() -> None:
+    # Students try settings without end: a cache without max_entries or ttl
+    # keeps every result anyone ever asked for, until the pod runs out of memory.
+    sources = [ROOT / "app.py", *sorted((ROOT / "sgdlab").rglob("*.py"))]
+    found = [(path.name, name, kw) for path in sources
+             for name, kw in cache_decorators(path.read_text())]
+    assert found, "no caches found: is the app still cached?"
+    unbounded = [(f, n) for f, n, kw in found
+                 if not kw & {"max_entries", "ttl"} and n not in BOUNDED_BY_KEY]
+    assert not unbounded
+
+
 def test_upload_limit_is_the_apps_own(config: dict[str, Any]) -> None:
     from sgdlab.datasets import MAX_MB
 
@@ -276,6 +314,14 @@ def test_every_config_key_is_a_streamlit_option(config: dict[str, Any]) -> None:
     keys = [f"{section}.{key}" for section, table in config.items() for key in table]
     unknown = [k for k in keys if k not in options]
     assert not unknown
+
+
+def test_cache_budget_parses(config: dict[str, Any]) -> None:
+    from streamlit.runtime.caching.global_cache_budget import (
+        config_max_cache_data_size_to_bytes,
+    )
+
+    assert config_max_cache_data_size_to_bytes(config["server"]["maxCacheDataSize"]) == 256 * 2**20
 
 
 def test_streamlit_reads_the_config_file() -> None:

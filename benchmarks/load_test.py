@@ -32,6 +32,7 @@ import urllib.request
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -120,7 +121,7 @@ class Stats:
         if not r.ok:
             self.errors[r.error] += 1
 
-    def summary(self) -> dict[str, object]:
+    def summary(self) -> dict[str, Any]:
         return {"reruns": len(self.latencies), "errors": sum(self.errors.values()),
                 "p50_s": round(percentile(self.latencies, 50), 3),
                 "p95_s": round(percentile(self.latencies, 95), 3),
@@ -280,7 +281,7 @@ def warm_up(server: Server, seed: int, args: argparse.Namespace) -> None:
 
 
 def run_class(server: Server, n: int, seconds: float, seed: int,
-              args: argparse.Namespace) -> dict[str, object]:
+              args: argparse.Namespace) -> dict[str, Any]:
     stats = Stats()
     rss0, cpu0, t0 = server.rss_mb(), server.cpu_seconds(), time.monotonic()
     asyncio.run(class_of(n, server.url, seconds, seed, stats, args.skip, args.timeout,

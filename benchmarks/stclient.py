@@ -30,6 +30,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.Slider_pb2 import Slider
 from streamlit.proto.WidgetStates_pb2 import WidgetState
+from websockets.typing import Subprotocol
 
 SETTING_KINDS = ("slider", "selectbox", "radio", "checkbox", "number_input", "button_group",
                  "multiselect")
@@ -202,7 +203,7 @@ class Session:
 
     async def connect(self) -> None:
         """Open the websocket; the server runs nothing until asked."""
-        self._ws = await websockets.connect(self.url, subprotocols=["streamlit"],
+        self._ws = await websockets.connect(self.url, subprotocols=[Subprotocol("streamlit")],
                                             max_size=64 * 2**20, open_timeout=self.timeout,
                                             compression=None)
         self._reader = asyncio.create_task(self._read())

@@ -220,6 +220,9 @@ async def diverger(url: str, until: float, rng: random.Random, stats: Stats,
         while time.monotonic() < until:
             w = session.widgets.get(w.id, w)
             stats.add(await session.change(w, changed_state(w, rng, to_max=True)))
+            # The page should say that training diverged (an st.warning), not crash.
+            if not session.alerts:
+                stats.errors["no alert on the diverged run"] += 1
             await asyncio.sleep(rng.uniform(1, 2))
             stats.add(await session.change(w, default))
             await asyncio.sleep(rng.uniform(1, 2))

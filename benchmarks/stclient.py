@@ -187,6 +187,7 @@ class Session:
     widgets: dict[str, Widget] = field(default_factory=dict)
     warnings: int = 0
     texts: list[str] = field(default_factory=list)  # st.text bodies of the last run
+    alerts: list[str] = field(default_factory=list)  # st.warning/error/info of the last run
     bytes_received: int = 0
     _ws: Any = None
     _reader: asyncio.Task[None] | None = None
@@ -303,6 +304,7 @@ class Session:
             self._run_started = True
             self._run_widgets = {}
             self.texts = []
+            self.alerts = []
         elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
             element = msg.delta.new_element
             etype = element.WhichOneof("type")
@@ -314,6 +316,8 @@ class Session:
                                         f"{element.exception.message[:80]}")
             elif etype == "text":
                 self.texts.append(element.text.body)
+            elif etype == "alert":
+                self.alerts.append(element.alert.body)
             elif etype in SETTING_KINDS:
                 proto = getattr(element, etype)
                 old = self.widgets.get(proto.id)

@@ -37,6 +37,7 @@ from urllib.parse import urlparse
 
 sys.path.insert(0, str(Path(__file__).parent))
 from stclient import RunResult, Session, Widget, changed_state, percentile  # noqa: E402
+from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 MAX_SESSIONS = 200
@@ -112,11 +113,14 @@ class Stats:
     errors: Counter[str] = field(default_factory=Counter)
     interrupted: int = 0
     by_setting: dict[str, list[float]] = field(default_factory=dict)
+    worst: list[tuple[float, str]] = field(default_factory=list)  # (latency, what changed)
 
-    def add(self, r: RunResult, *, load: bool = False, setting: str = "") -> None:
+    def add(self, r: RunResult, *, load: bool = False, setting: str = "",
+            value: str = "") -> None:
         (self.loads if load else self.latencies).append(r.latency)
         if setting:
             self.by_setting.setdefault(setting, []).append(r.latency)
+            self.worst = sorted([*self.worst, (r.latency, f"{setting} = {value}")])[-3:]
         self.interrupted += r.interrupted
         if not r.ok:
             self.errors[r.error] += 1
@@ -133,7 +137,15 @@ class Stats:
                 "slowest_settings": {k: {"n": len(v), "p50_s": round(percentile(v, 50), 2),
                                          "max_s": round(max(v), 2)}
                                      for k, v in sorted(self.by_setting.items(),
-                                                        key=lambda kv: -percentile(kv[1], 50))[:5]}}
+                                                        key=lambda kv: -percentile(kv[1], 50))[:5]},
+                "slowest_runs": [f"{t:.2f} s: {what}" for t, what in reversed(self.worst)]}
+
+
+def _value(state: WidgetState) -> str:
+    """A widget value, short, for the report."""
+    kind = state.WhichOneof("value")
+    value: Any = getattr(state, kind) if kind else None
+    return str(list(value.data) if hasattr(value, "data") else value)[:40]
 
 
 def pick(session: Session, rng: random.Random, skip: re.Pattern[str] | None) -> Widget | None:
@@ -163,7 +175,8 @@ async def student(url: str, until: float, rng: random.Random, stats: Stats,
                 stats.errors["no widget to change"] += 1
                 break
             last = time.monotonic()
-            stats.add(await session.change(w, changed_state(w, rng)), setting=w.label)
+            state = changed_state(w, rng)
+            stats.add(await session.change(w, state), setting=w.label, value=_value(state))
     except (TimeoutError, OSError) as e:
         stats.errors[f"connect: {type(e).__name__}"] += 1
     finally:

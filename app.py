@@ -10,8 +10,10 @@ from sgdlab.ui.controls import controls_ui
 from sgdlab.ui.language import language_ui, title_ui
 from sgdlab.ui.live import cached_train, live_ui
 
-# Each rerun runs in a fresh thread; torch's thread count is per OpenMP thread, so
-# without this every rerun would spin up (and leak) a new pool of worker threads.
+# Each rerun runs in a fresh thread, and OpenMP's thread settings are per thread: with
+# the default (one per core) a rerun's torch calls start a worker team whose threads
+# spin-wait between ops, taking the second core from the browser. A 200-step train in a
+# fresh thread: 48 ms with 2 threads, 28 ms with 1 (benchmarks/bench_dashboard.py notes).
 torch.set_num_threads(1)
 
 st.set_page_config(page_title="sgdlab", page_icon="📉", layout="wide")

@@ -13,7 +13,7 @@ from sgdlab.ui.live import cached_train, live_ui
 # Each rerun runs in a fresh thread, and OpenMP's thread settings are per thread: with
 # the default (one per core) a rerun's torch calls start a worker team whose threads
 # spin-wait between ops, taking the second core from the browser. A 200-step train in a
-# fresh thread: 48 ms with 2 threads, 28 ms with 1 (benchmarks/bench_dashboard.py notes).
+# fresh thread took 48 ms with 2 threads, 28 ms with 1, on our 2-core machine.
 torch.set_num_threads(1)
 
 st.set_page_config(page_title="sgdlab", page_icon="📉", layout="wide")

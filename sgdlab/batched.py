@@ -20,7 +20,7 @@ import torch
 
 from sgdlab.config import DIVERGENCE_LOSS, TrainConfig
 from sgdlab.data import Data
-from sgdlab.sampling import Sampler
+from sgdlab.sampling import Sampler, epoch_order
 from sgdlab.train import make_optimizer, make_scheduler
 
 # Settings that may differ between runs of one batch; all others must agree.
@@ -80,13 +80,14 @@ def _buckets(sizes: list[int]) -> list[list[int]]:
 
 @dataclass
 class _Bucket:
-    """Runs sharing one gather width: their rows, batch sizes, data and samplers."""
+    """Runs sharing one gather width: their rows, batch sizes, data and sampling."""
 
     rows: slice  # this bucket's runs, contiguous in bucket order
     bs: torch.Tensor
     x: torch.Tensor  # (1 or rows, n)
     y: torch.Tensor
-    samplers: dict[int, Sampler]  # row in this bucket -> sampler (sequential rows have none)
+    shuffled: dict[int, int]  # row -> sampling seed, for rows that reshuffle every epoch
+    drawn: dict[int, Sampler]  # row -> sampler, for rows drawn with replacement
     n: int
     full: bool  # every batch has its full size (no ragged end of an epoch)
 
@@ -95,6 +96,11 @@ class _Bucket:
         # Full batches have the same weights 1/size (0 for padding) at every step.
         self.weight = ((self.cols < self.bs[:, None]) / self.bs[:, None] if self.full
                        else None)
+        # Shuffled rows read the notebook's window through their epoch's order; the
+        # orders are drawn only when a row enters a new epoch, not at every step.
+        self.shuffle_rows = torch.tensor(sorted(self.shuffled), dtype=torch.long)
+        self.orders = torch.empty(len(self.shuffled), self.n, dtype=torch.long)
+        self.epochs = torch.full((len(self.shuffled),), -1, dtype=torch.long)
 
     def batch(self, t: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """(x, y, weight) of update ``t``, each (rows, width); weight is 1/size or 0 (padding)."""
@@ -102,9 +108,17 @@ class _Bucket:
         start = (t * self.bs) % n
         idx = torch.clamp(start[:, None] + self.cols, max=n - 1)
         size = self.bs if self.weight is not None else torch.minimum(self.bs, n - start)
-        for row, sampler in self.samplers.items():
+        if self.shuffled:
+            rows = self.shuffle_rows
+            epochs = (t * self.bs[rows]) // n
+            for i in torch.nonzero(epochs != self.epochs).flatten().tolist():
+                row = int(rows[i])
+                epoch_order(n, self.shuffled[row], int(epochs[i]), out=self.orders[i])
+            self.epochs = epochs
+            idx[rows] = self.orders.gather(1, idx[rows])
+        for row, sampler in self.drawn.items():
             chosen = sampler.indices(t)
-            if self.weight is None:
+            if self.weight is None:  # a fresh tensor then, not self.bs
                 size[row] = len(chosen)
             idx[row, : len(chosen)] = chosen
         weight = (self.weight if self.weight is not None
@@ -144,16 +158,17 @@ def train_many(data: Data | Sequence[Data], configs: Sequence[TrainConfig]) -> B
     for runs_in in _buckets([c.batch_size for c in configs]):
         first = len(by_bucket)
         by_bucket += runs_in
-        samplers = {row: Sampler(n, configs[r].batch_size, configs[r].sampling,
-                                 configs[r].sampling_seed)
-                    for row, r in enumerate(runs_in) if configs[r].sampling != "sequential"}
+        shuffled = {row: configs[r].sampling_seed for row, r in enumerate(runs_in)
+                    if configs[r].sampling == "shuffle"}
+        drawn = {row: Sampler(n, configs[r].batch_size, "replacement", configs[r].sampling_seed)
+                 for row, r in enumerate(runs_in) if configs[r].sampling == "replacement"}
         pick = torch.tensor(runs_in)
         full = all(configs[r].sampling == "replacement" or n % configs[r].batch_size == 0
                    for r in runs_in)
         buckets.append(_Bucket(slice(first, len(by_bucket)),
                                torch.tensor([configs[r].batch_size for r in runs_in]),
-                               x if shared else x[pick], y if shared else y[pick], samplers, n,
-                               full))
+                               x if shared else x[pick], y if shared else y[pick], shuffled,
+                               drawn, n, full))
     to_bucket = torch.tensor(np.argsort(by_lr)[by_bucket])  # lr order -> bucket order
     record = torch.empty(3, runs, steps)  # batch loss (bucket order), a, b (lr order)
     for t in range(steps):

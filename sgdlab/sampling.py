@@ -25,9 +25,9 @@ def batch_window(n: int, batch_size: int, t: int) -> tuple[int, int, int]:
     return epoch, start, min(start + batch_size, n)
 
 
-def epoch_order(n: int, seed: int, epoch: int) -> torch.Tensor:
-    """The shuffled order of the points for one epoch."""
-    return torch.randperm(n, generator=_generator(seed, epoch))
+def epoch_order(n: int, seed: int, epoch: int, out: torch.Tensor | None = None) -> torch.Tensor:
+    """The shuffled order of the points for one epoch (written into ``out`` if given)."""
+    return torch.randperm(n, generator=_generator(seed, epoch), out=out)
 
 
 def replacement_draw(n: int, batch_size: int, seed: int, t: int) -> torch.Tensor:

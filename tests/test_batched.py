@@ -14,7 +14,9 @@ def _assert_same(single, batched, r):
     k = single.steps
     for name in ("batch_loss", "total_loss", "a", "b"):
         got, want = getattr(batched, name)[r, :k], getattr(single, name)
-        scale = 1 + np.abs(want)
+        # float32 rounding of the largest value seen so far carries into later
+        # steps (a run that swings out to 1e3 and back cancels digits).
+        scale = 1 + np.maximum.accumulate(np.abs(want))
         assert np.all(np.abs(got - want) <= 2e-4 * scale), (name, r)
     assert np.isnan(batched.a[r, k:]).all()
 

@@ -52,7 +52,13 @@ TEXT: i18n.Text = {
     "no_steps": ("No step could be taken: the first update already diverged.",
                  "一步也没有完成:第一次更新就发散了。"),
 }
-TABLE_ROWS = 200  # rows sent to the browser; the full history is in the export
+TABLE_ROWS = 20  # rows drawn around the chosen step; the full history is in the export
+_TABLE_CSS = """<style>
+.sgdlab-steps {border-collapse: collapse; font-size: 0.95rem; font-variant-numeric: tabular-nums}
+.sgdlab-steps th, .sgdlab-steps td {padding: 0.2rem 0.8rem; text-align: right;
+  border-bottom: 1px solid #e6e6e6}
+.sgdlab-steps th {border-bottom: 2px solid #999}
+</style>"""
 
 
 def tr(key: str, lang: str, **values: object) -> str:
@@ -136,15 +142,21 @@ def metrics_ui(run: Run, step: int) -> None:
 
 
 def table_ui(run: Run, step: int) -> None:
-    """The history as a table: every row for short runs, a window around ``step`` for long ones."""
+    """The history around ``step`` as a static table: every row of a short run, else a window.
+
+    Plain HTML, not st.dataframe or st.table: the interactive grid costs about
+    240 ms of browser time on every rerun here, a third of the page's redraw.
+    """
     lang, frame = run.lang, run.history.to_frame()
     n = len(frame)
     lo = int(min(max(step - TABLE_ROWS // 2, 0), max(n - TABLE_ROWS, 0)))
-    window = frame.iloc[lo: lo + TABLE_ROWS]
+    window = frame.iloc[lo: lo + TABLE_ROWS].copy()
     st.subheader(tr("table", lang))
     if n > TABLE_ROWS:
         st.caption(tr("table_window", lang, lo=lo + 1, hi=lo + len(window), n=n))
-    # A plain frame, no pandas Styler: styling costs more than the whole rest of a rerun.
-    st.dataframe(window, hide_index=True, height=min(38 + 35 * len(window), 420),
-                 column_config={c: st.column_config.NumberColumn(c, format="%.6g")
-                                for c in window.columns if c not in ("step", "batch_size")})
+    for column in window.columns:
+        if column not in ("step", "batch_size"):
+            window[column] = [f"{v:.6g}" for v in window[column]]
+    mark = (f"<style>.sgdlab-steps tbody tr:nth-child({step - lo}) "
+            "{background: #fde9c9; font-weight: 600}</style>")  # the chosen step's row
+    st.html(window.to_html(index=False, classes="sgdlab-steps", border=0) + _TABLE_CSS + mark)

@@ -5,31 +5,56 @@ from collections.abc import Callable
 import streamlit as st
 import torch
 
+from sgdlab.ui import classroom, lab
 from sgdlab.ui.context import Run
 from sgdlab.ui.controls import controls_ui
+from sgdlab.ui.data_source import data_source_ui
+from sgdlab.ui.export import export_ui
 from sgdlab.ui.language import language_ui, title_ui
-from sgdlab.ui.live import cached_train, live_ui
+from sgdlab.ui.live import cached_train, cached_train_on, live_ui
 
-# Each rerun runs in a fresh thread, and OpenMP's thread settings are per thread: with
-# the default (one per core) a rerun's torch calls start a worker team whose threads
-# spin-wait between ops, taking the second core from the browser. A 200-step train in a
-# fresh thread took 48 ms with 2 threads, 28 ms with 1, on our 2-core machine.
+# Each rerun runs in a fresh thread and OpenMP's thread count is per thread: with
+# torch's default of two threads a 200-step run in a fresh thread took 48 ms here,
+# with one thread 28 ms. One thread per run also keeps one student from taking both cores.
 torch.set_num_threads(1)
 
 st.set_page_config(page_title="sgdlab", page_icon="📉", layout="wide")
+classroom.apply_url_state()  # before any control: a link's settings, checked, with notices
 lang = language_ui()
 title_ui(lang)
-data_config, train_config = controls_ui(lang)
-history = cached_train(data_config, train_config)
+with st.sidebar:
+    classroom.preset_menu_ui(lang)
+custom = data_source_ui(lang)  # None: the notebook's synthetic data
+data_config, train_config = controls_ui(lang, custom)
+if data_config is not None:
+    history = cached_train(data_config, train_config)
+else:
+    assert custom is not None
+    history = cached_train_on(custom, train_config)
 run = Run(data_config, history.data, train_config, history, lang)
 
-live_ui(run)
+live_ui(run, ghosts=tuple(lab.pinned_runs()))
+for column, panel in zip(st.columns(3), ("fit", "loss", "params"), strict=True):
+    with column:
+        classroom.explain_ui(run, panel)
 
-# Further views, one line each: ((English tab name, Chinese tab name), <name>_ui).
-VIEWS: list[tuple[tuple[str, str], Callable[[Run], None]]] = [
+# Further views, one line each: ((English, Chinese) tab name, explain key, <name>_ui).
+VIEWS: list[tuple[tuple[str, str], str | None, Callable[[Run], None]]] = [
+    (("Stability map", "稳定性图"), "stability", lab.stability_ui),
+    (("Compare runs", "比较训练"), "compare", lab.compare_ui),
+    (("Seed bands", "种子色带"), "seeds", lab.seeds_ui),
+    (("Gradient noise", "梯度噪声"), "noise", lab.noise_ui),
+    (("Export", "导出"), None, export_ui),
 ]
-if VIEWS:
-    tabs = st.tabs([zh if lang == "zh" else en for (en, zh), _ in VIEWS])
-    for tab, (_, view) in zip(tabs, VIEWS, strict=True):
-        with tab:
-            view(run)
+tabs = st.tabs([zh if lang == "zh" else en for (en, zh), _, _ in VIEWS])
+for tab, (_, explain_key, view) in zip(tabs, VIEWS, strict=True):
+    with tab:
+        view(run)
+        if explain_key:
+            classroom.explain_ui(run, explain_key)
+
+step = st.session_state.get("live_step")
+with st.sidebar:
+    classroom.copy_link_ui(run, step=step)
+classroom.sync_url(run, step=step)
+classroom.finish_url_state()

@@ -16,6 +16,8 @@ import streamlit as st
 
 from sgdlab import i18n
 from sgdlab.config import DataConfig, Spec, TrainConfig, spec
+from sgdlab.data import Data
+from sgdlab.ui import classroom
 
 TEXT: i18n.Text = {
     "training": ("Training details", "训练细节"),
@@ -70,7 +72,10 @@ def field_ui(cls: type, name: str, lang: str, **override: Any) -> Any:
     s = spec(cls, name)
     _init(cls, name)
     default = _default(cls, name)
-    common: dict[str, Any] = {"key": name, "help": _help(s, lang)}
+    if classroom.hidden(name):  # a teacher's link hides it: keep the value, draw nothing
+        return _clamped(name, s, default, override)
+    common: dict[str, Any] = {"key": name, "help": _help(s, lang),
+                              "disabled": classroom.locked(name)}
     if s.choices:
         options = override.pop("options", s.choices)
         if st.session_state[name] not in options:
@@ -89,6 +94,18 @@ def field_ui(cls: type, name: str, lang: str, **override: Any) -> Any:
                                  **common, **override))
 
 
+def _clamped(name: str, s: Spec, default: Any, override: dict[str, Any]) -> Any:
+    """The session's value of a control that is not drawn, kept inside its range."""
+    value = st.session_state[name]
+    if s.choices or isinstance(default, bool):
+        options = override.get("options", s.choices)
+        return value if not options or value in options else options[0]
+    lo, hi = override.get("lo", s.lo), override.get("hi", s.hi)
+    assert lo is not None and hi is not None  # every number field has a range
+    kind = int if isinstance(default, int) else float
+    return kind(min(max(kind(value), kind(lo)), kind(hi)))
+
+
 def lr_ui(lang: str) -> float:
     """Learning rate: a log-scale slider for speed, an exact box for precision.
 
@@ -97,6 +114,9 @@ def lr_ui(lang: str) -> float:
     s = spec(TrainConfig, "lr")
     marks = lr_marks()
     _init(TrainConfig, "lr")
+    if classroom.hidden("lr"):
+        return float(_clamped("lr", s, 0.1, {}))
+    locked = classroom.locked("lr")
     st.session_state["lr"] = float(min(max(float(st.session_state["lr"]), s.lo or 0.0),
                                        s.hi or 10.0))
     follow = nearest_mark(st.session_state["lr"], marks)
@@ -107,9 +127,9 @@ def lr_ui(lang: str) -> float:
         st.session_state["lr"] = st.session_state["lr_slider"]
 
     st.select_slider(_label(s, lang), marks, key="lr_slider", help=_help(s, lang),
-                     format_func=lambda v: f"{v:g}", on_change=slid)
+                     format_func=lambda v: f"{v:g}", on_change=slid, disabled=locked)
     return float(st.number_input(tr("lr_exact", lang), float(s.lo or 0), float(s.hi or 10),
-                                 key="lr", format="%g", step=1e-4,
+                                 key="lr", format="%g", step=1e-4, disabled=locked,
                                  help=tr("lr_exact_help", lang, lo=s.lo, hi=s.hi),
                                  label_visibility="collapsed"))
 
@@ -119,9 +139,12 @@ def tr(key: str, lang: str, **values: object) -> str:
     return i18n.tr(TEXT, key, lang, **values)
 
 
-def main_ui(lang: str, n: int) -> dict[str, Any]:
-    """Seed, learning rate, batch size and steps: the four settings people change most."""
-    values = {"seed": field_ui(DataConfig, "seed", lang)}
+def main_ui(lang: str, n: int, synthetic: bool = True) -> dict[str, Any]:
+    """Seed, learning rate, batch size and steps: the four settings people change most.
+
+    The data seed is left out when the data is not the synthetic kind.
+    """
+    values = {"seed": field_ui(DataConfig, "seed", lang)} if synthetic else {}
     values["lr"] = lr_ui(lang)
     values["batch_size"] = field_ui(TrainConfig, "batch_size", lang, hi=n, slider=True)
     values["steps"] = field_ui(TrainConfig, "steps", lang, slider=True)
@@ -162,17 +185,25 @@ def data_ui(lang: str) -> dict[str, Any]:
         return {name: field_ui(DataConfig, name, lang) for name in DATA_DETAILS}
 
 
-def controls_ui(lang: str) -> tuple[DataConfig, TrainConfig]:
-    """Draw the sidebar and return the settings it shows; bad settings stop with a message."""
+def controls_ui(lang: str, data: Data | None = None) -> tuple[DataConfig | None, TrainConfig]:
+    """Draw the sidebar and return the settings it shows; bad settings stop with a message.
+
+    With ``data`` (a built-in or uploaded data set) the synthetic data's
+    controls are not drawn, the batch size is bounded by its size, and the
+    returned DataConfig is None.
+    """
     with st.sidebar:
         _init(DataConfig, "n")
-        main = main_ui(lang, int(st.session_state["n"]))
+        n = int(st.session_state["n"]) if data is None else data.n
+        main = main_ui(lang, n, synthetic=data is None)
         train = training_ui(lang, main["batch_size"])
-        data = data_ui(lang)
+        values = data_ui(lang) if data is None else {}
     try:
-        if not data["x_max"] > data["x_min"]:
-            raise ValueError(tr("x_range", lang))
-        data_config = DataConfig(seed=main["seed"], **data)
+        data_config = None
+        if data is None:
+            if not values["x_max"] > values["x_min"]:
+                raise ValueError(tr("x_range", lang))
+            data_config = DataConfig(seed=main["seed"], **values)
         train_config = TrainConfig(lr=main["lr"], batch_size=main["batch_size"],
                                    steps=main["steps"], **train)
     except ValueError as e:

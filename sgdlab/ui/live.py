@@ -15,7 +15,7 @@ import streamlit as st
 
 from sgdlab import figures, i18n, theory
 from sgdlab.config import DataConfig, TrainConfig
-from sgdlab.data import make_data
+from sgdlab.data import Data, make_data
 from sgdlab.history import History
 from sgdlab.train import train
 from sgdlab.ui.charts import chart_ui
@@ -72,6 +72,17 @@ def cached_train(data_config: DataConfig, train_config: TrainConfig) -> History:
     return train(make_data(data_config), train_config)
 
 
+def data_key(data: Data) -> tuple[str, int, bytes, bytes]:
+    """What identifies a data set for caching: its name and its values."""
+    return data.name, data.n, data.x.numpy().tobytes(), data.y.numpy().tobytes()
+
+
+@st.cache_data(max_entries=16, show_spinner=False, hash_funcs={Data: data_key})
+def cached_train_on(data: Data, train_config: TrainConfig) -> History:
+    """The run on a built-in or uploaded data set, computed once per distinct pair."""
+    return train(data, train_config)
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
 def cached_live_spec(data_config: DataConfig, train_config: TrainConfig, lang: str,
                      step: int, log_y: bool) -> dict[str, Any]:
@@ -81,8 +92,14 @@ def cached_live_spec(data_config: DataConfig, train_config: TrainConfig, lang: s
                              true_line=(data_config.slope, data_config.intercept))
 
 
-def live_ui(run: Run) -> None:
-    """The diverging-run warning, then the live figure with its step controls."""
+Ghosts = tuple[tuple[str, History], ...]
+
+
+def live_ui(run: Run, ghosts: Ghosts = ()) -> None:
+    """The diverging-run warning, then the live figure with its step controls.
+
+    ``ghosts`` are pinned runs, drawn as labelled lines on the loss and parameter panels.
+    """
     history = run.history
     if history.diverged_at is not None:
         max_lr = theory.max_stable_lr(theory.data_hessian(run.data))
@@ -94,12 +111,12 @@ def live_ui(run: Run) -> None:
         st.info(tr("no_steps", run.lang))
         return
     _step_key_follows(run)
-    step_ui(run)
+    step_ui(run, ghosts)
 
 
 def _step_key_follows(run: Run) -> None:
     """A new run opens on its last step (the notebook's result); the same run keeps its step."""
-    ident = (run.data_config, run.train_config)
+    ident = (run.data_config, run.train_config, run.data.name, run.data.n)
     if st.session_state.get("live_run") != ident:
         st.session_state["live_run"] = ident
         st.session_state["live_step"] = run.history.steps
@@ -108,17 +125,20 @@ def _step_key_follows(run: Run) -> None:
 
 
 @st.fragment
-def step_ui(run: Run) -> None:
+def step_ui(run: Run, ghosts: Ghosts = ()) -> None:
     """Step box and log switch, the figure, the metrics and the table for the chosen step."""
     lang, history = run.lang, run.history
     left, right = st.columns([1, 3], vertical_alignment="bottom")
     step = int(left.number_input(tr("step", lang), 1, history.steps, step=1, key="live_step",
                                  help=tr("step_help", lang)))
     log_y = right.toggle(tr("log_y", lang), key="live_log_y", help=tr("log_y_help", lang))
-    if run.data_config is not None:
+    if run.data_config is not None and not ghosts:
         spec = cached_live_spec(run.data_config, run.train_config, lang, step, log_y)
-    else:
-        spec = figures.live_spec(history, lang, step=step, log_y=log_y)
+    else:  # other data or pinned runs: not worth a cache entry per combination
+        true_line = (None if run.data_config is None
+                     else (run.data_config.slope, run.data_config.intercept))
+        spec = figures.live_spec(history, lang, step=step, log_y=log_y, ghosts=ghosts,
+                                 true_line=true_line)
     chart_ui(spec, key="live_chart")
     metrics_ui(run, step)
     st.code(figures.notebook_line(history, step), language=None)

@@ -196,33 +196,29 @@ def server(tmp_path_factory):
 
 
 @pytest.mark.browser
-def test_real_upload_control(server, tmp_path):
-    from playwright.sync_api import expect, sync_playwright
+def test_real_upload_control(server, tmp_path, chromium):
+    from playwright.sync_api import expect
 
     files = {"people.csv": GOOD, "picture.csv": CORPUS["png_renamed"].raw,
              "gbk.csv": CORPUS["gbk_chinese"].raw, "empty.csv": b""}
     for name, raw in files.items():
         (tmp_path / name).write_bytes(raw)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
-        try:
-            page = browser.new_page()
-            page.goto(server)
-            result_line = page.get_by_text("RESULT", exact=False)
-            expect(result_line).to_contain_text("synthetic", timeout=60_000)
-            page.get_by_text("Your CSV file").click()
-            file_input = page.locator("[data-testid='stFileUploader'] input[type='file']")
-            file_input.set_input_files(str(tmp_path / "people.csv"))
-            expect(result_line).to_contain_text("people.csv: height → weight", timeout=30_000)
-            for name, key in (("picture.csv", "binary_image"), ("empty.csv", "empty")):
-                file_input.set_input_files(str(tmp_path / name))
-                message = DataError(key).text("en")
-                expect(page.get_by_text(message)).to_be_visible(timeout=30_000)
-                expect(result_line).to_contain_text("people.csv: height → weight")
-            file_input.set_input_files(str(tmp_path / "gbk.csv"))
-            expect(result_line).to_contain_text("gbk.csv: 身高 → 体重", timeout=30_000)
-            expect(page.get_by_text("encoding GBK", exact=False)).to_be_visible()
-        finally:
-            browser.close()
+    page = chromium.new_page()
+    try:
+        page.goto(server)
+        result_line = page.get_by_text("RESULT", exact=False)
+        expect(result_line).to_contain_text("synthetic", timeout=60_000)
+        page.get_by_text("Your CSV file").click()
+        file_input = page.locator("[data-testid='stFileUploader'] input[type='file']")
+        file_input.set_input_files(str(tmp_path / "people.csv"))
+        expect(result_line).to_contain_text("people.csv: height → weight", timeout=30_000)
+        for name, key in (("picture.csv", "binary_image"), ("empty.csv", "empty")):
+            file_input.set_input_files(str(tmp_path / name))
+            message = DataError(key).text("en")
+            expect(page.get_by_text(message)).to_be_visible(timeout=30_000)
+            expect(result_line).to_contain_text("people.csv: height → weight")
+        file_input.set_input_files(str(tmp_path / "gbk.csv"))
+        expect(result_line).to_contain_text("gbk.csv: 身高 → 体重", timeout=30_000)
+        expect(page.get_by_text("encoding GBK", exact=False)).to_be_visible()
+    finally:
+        page.close()

@@ -174,18 +174,12 @@ def lab_url():
 
 
 @pytest.fixture(scope="module")
-def chromium_page(lab_url):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
-        page = browser.new_page(viewport={"width": 1400, "height": 1200})
-        page.errors = []
-        page.on("pageerror", lambda e: page.errors.append(str(e)))
-        yield page
-        browser.close()
+def chromium_page(lab_url, chromium):
+    page = chromium.new_page(viewport={"width": 1400, "height": 1200})
+    page.errors = []
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    yield page
+    page.close()
 
 
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'

@@ -150,15 +150,11 @@ def app_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+def browser(chromium: Any) -> Any:
+    """The session's shared Chromium (tests/conftest.py)."""
     if browser_missing():
         pytest.skip(browser_missing() or "")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
+    return chromium
 
 
 @pytest.fixture

@@ -19,12 +19,13 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    """One headless Chromium per test process, shared by every browser test.
+    """Headless Chromium for one test module, shared by its browser tests.
 
-    Playwright's sync API allows one running instance per thread, so each test
-    module borrows this browser (and opens its own pages) instead of starting one.
+    Playwright's sync API allows one running instance per thread and keeps an
+    event loop running while it lives, so each module starts it through this
+    fixture and it is closed before the next module (whose tests may use asyncio).
     """
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is not installed (make system-deps installs it)")

@@ -204,6 +204,7 @@ def server() -> Iterator[str]:
 @pytest.fixture(scope="module")
 def page(server: str, chromium: Any) -> Iterator[Any]:
     page = chromium.new_page()
+    page.set_default_timeout(90_000)  # a loaded CI machine is slow, not wrong
     yield page
     page.close()
 

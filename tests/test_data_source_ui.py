@@ -204,6 +204,7 @@ def test_real_upload_control(server, tmp_path, chromium):
     for name, raw in files.items():
         (tmp_path / name).write_bytes(raw)
     page = chromium.new_page()
+    page.set_default_timeout(90_000)  # a loaded CI machine is slow, not wrong
     try:
         page.goto(server)
         result_line = page.get_by_text("RESULT", exact=False)

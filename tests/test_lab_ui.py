@@ -160,8 +160,8 @@ def lab_url():
         env={**os.environ, "PYTHONPATH": str(Path(APP).parents[1])})
     url = f"http://127.0.0.1:{port}/"
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
+        deadline = time.monotonic() + 120  # a loaded CI machine starts Streamlit slowly
+        while time.monotonic() < deadline and proc.poll() is None:
             try:
                 with urllib.request.urlopen(url + "_stcore/health", timeout=1):
                     break
@@ -176,6 +176,7 @@ def lab_url():
 @pytest.fixture(scope="module")
 def chromium_page(lab_url, chromium):
     page = chromium.new_page(viewport={"width": 1400, "height": 1200})
+    page.set_default_timeout(90_000)  # a loaded CI machine is slow, not wrong
     page.errors = []
     page.on("pageerror", lambda e: page.errors.append(str(e)))
     yield page

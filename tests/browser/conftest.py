@@ -115,6 +115,7 @@ def new_page(browser: Any, width: int = 1600, height: int = 1000, locale: str = 
     """A page whose ``console_errors`` collects console errors and uncaught exceptions."""
     context = browser.new_context(viewport={"width": width, "height": height}, locale=locale)
     page = context.new_page()
+    page.set_default_timeout(90_000)  # a loaded CI machine is slow, not wrong
     page.console_errors = []
     page.on("console", lambda m: page.console_errors.append(m.text) if m.type == "error"
             else None)
@@ -149,7 +150,7 @@ def app_url() -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(chromium: Any) -> Any:
     """The session's shared Chromium (tests/conftest.py)."""
     if browser_missing():

@@ -43,10 +43,10 @@ def test_first_load_keyboard_and_playback(app_url, page):
     page.locator(".updatemenu-button", has_text="×4").first.click()
     page.wait_for_function(
         "() => [...document.querySelectorAll('.js-plotly-plot text')]"
-        ".some(t => t.textContent.startsWith('Step 3,'))", timeout=20_000)
+        ".some(t => t.textContent.startsWith('Step 3,'))", timeout=60_000)
     page.wait_for_function(
         "() => [...document.querySelectorAll('.js-plotly-plot text')]"
-        ".some(t => t.textContent.startsWith('Step 20,'))", timeout=20_000)
+        ".some(t => t.textContent.startsWith('Step 20,'))", timeout=60_000)
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.console_errors == []
 

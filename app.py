@@ -34,24 +34,33 @@ else:
 run = Run(data_config, history.data, train_config, history, lang)
 
 live_ui(run, ghosts=tuple(lab.pinned_runs()))
-for column, panel in zip(st.columns(3), ("fit", "loss", "params"), strict=True):
-    with column:
+
+
+def explain_live_ui(run: Run) -> None:
+    """What the three live panels show, one explain panel each."""
+    for panel in ("fit", "loss", "params"):
         classroom.explain_ui(run, panel)
+
 
 # Further views, one line each: ((English, Chinese) tab name, explain key, <name>_ui).
 VIEWS: list[tuple[tuple[str, str], str | None, Callable[[Run], None]]] = [
+    (("Explain", "讲解"), None, explain_live_ui),
     (("Stability map", "稳定性图"), "stability", lab.stability_ui),
     (("Compare runs", "比较训练"), "compare", lab.compare_ui),
     (("Seed bands", "种子色带"), "seeds", lab.seeds_ui),
     (("Gradient noise", "梯度噪声"), "noise", lab.noise_ui),
     (("Export", "导出"), None, export_ui),
 ]
-tabs = st.tabs([zh if lang == "zh" else en for (en, zh), _, _ in VIEWS])
+# Lazy tabs: only the open one runs, so a rerun never pays for a stability map or
+# seed band nobody is looking at.
+tabs = st.tabs([zh if lang == "zh" else en for (en, zh), _, _ in VIEWS], key="tab",
+               on_change="rerun")
 for tab, (_, explain_key, view) in zip(tabs, VIEWS, strict=True):
-    with tab:
-        view(run)
-        if explain_key:
-            classroom.explain_ui(run, explain_key)
+    if tab.open:
+        with tab:
+            view(run)
+            if explain_key:
+                classroom.explain_ui(run, explain_key)
 
 step = st.session_state.get("live_step")
 with st.sidebar:

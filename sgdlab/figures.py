@@ -234,10 +234,11 @@ def _loss_panel(history: History, step: int, lang: str, log_y: bool,
          "meta": _role("min_loss"), "hovertemplate": f"{opt.loss:.6g}<extra></extra>"},
     ]
     traces += _epoch_trace(history, lang, log_y)
-    for label, ghost in ghosts:
+    for i, (label, ghost) in enumerate(ghosts):
         traces.append({"type": "scatter", "x0": 1, "dx": 1, "y": _f32(ghost.total_loss),
-                       "mode": "lines", "name": label, "opacity": 0.6,
-                       "line": {"color": QUIET, "width": 2, "dash": "dash"},
+                       "mode": "lines", "name": _ghost_name(label), "opacity": 0.7,
+                       "legendgroup": f"ghost{i}",
+                       "line": {"color": QUIET, "width": 2, "dash": GHOST_DASHES[i % 5]},
                        "meta": _role("ghost"), "hovertemplate": label + " %{y:.6g}<extra></extra>"})
     traces.append(_loss_marker(history, step, lang))
     shown = np.concatenate([history.batch_loss[view], history.total_loss[view], [opt.loss]])
@@ -281,6 +282,15 @@ def _loss_marker(history: History, step: int, lang: str) -> dict[str, Any]:
             "marker": {"color": VERMILLION, "size": 15, "symbol": "circle-open",
                        "line": {"width": 3}},
             "meta": _role("current"), "hovertemplate": "%{y:.6g}<extra></extra>"}
+
+
+GHOST_DASHES = ("dash", "dot", "dashdot", "longdash", "longdashdot")
+
+
+def _ghost_name(label: str) -> str:
+    """A pinned run's legend entry: its number ("#2 lr=0.3 ..." -> "#2"); the full label
+    is in the hover, so long settings never bury the chart under its legend."""
+    return label.split(" ", 1)[0] if label.startswith("#") else label
 
 
 def landscape_box(history: History, ghosts: Ghosts = ()) -> tuple[list[float], list[float]]:
@@ -327,10 +337,12 @@ def _params_panel(history: History, step: int, lang: str,
     a_range, b_range = landscape_box(history, ghosts)
     opt = theory.least_squares(history.data)
     traces = _ellipses(history, a_range, b_range, lang)
-    for label, ghost in ghosts:
+    for i, (label, ghost) in enumerate(ghosts):
         traces.append({"type": "scatter", "x": _f32(np.r_[0, ghost.a]),
-                       "y": _f32(np.r_[0, ghost.b]), "mode": "lines", "name": label,
-                       "opacity": 0.6, "line": {"color": QUIET, "width": 2, "dash": "dash"},
+                       "y": _f32(np.r_[0, ghost.b]), "mode": "lines", "name": _ghost_name(label),
+                       "legendgroup": f"ghost{i}", "showlegend": False,  # named on the loss panel
+                       "opacity": 0.7, "hovertemplate": label + "<extra></extra>",
+                       "line": {"color": QUIET, "width": 2, "dash": GHOST_DASHES[i % 5]},
                        "meta": _role("ghost")})
     mode = "lines+markers" if history.steps <= 60 else "lines"
     traces += [

@@ -39,7 +39,7 @@ def test_first_load_is_the_notebooks_run_at_its_last_step(default_page):
     at = default_page
     assert not at.exception
     assert shown(at)["line"] == FINAL
-    assert shown(at)["Step"] == "20 / 20"
+    assert shown(at)["Current step"] == "20 / 20"
     assert at.session_state["lr"] == 0.1 and at.session_state["batch_size"] == 20
 
 
@@ -47,7 +47,10 @@ def test_chinese_by_default_with_the_notebooks_words():
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception
     labels = [m.label for m in at.metric]
-    assert "训练步数" in labels and "批次损失" in labels and "整体损失" in labels
+    # 训练步数 (the notebook's x-axis words) labels the chart's step axis and the Steps
+    # slider; the metric is the step on show, 当前步, so the two are not confused.
+    assert "当前步" in labels and "批次损失" in labels and "整体损失" in labels
+    assert any(s.label == "训练步数" for s in at.slider)
 
 
 # One new value per control; each must change what is computed.
@@ -109,7 +112,7 @@ def test_widgets_drive_the_run_like_a_user():
     assert float(shown(at)["slope a"]) == pytest.approx(a, abs=1e-4)
     at.number_input(key="live_step").set_value(5).run()
     history = train(DataConfig(), TrainConfig(batch_size=40, lr=0.3))
-    assert shown(at)["Step"] == "5 / 20"
+    assert shown(at)["Current step"] == "5 / 20"
     assert float(shown(at)["slope a"]) == pytest.approx(history.a[4], abs=1e-4)
     assert shown(at)["line"] == history.notebook_lines()[4]
 

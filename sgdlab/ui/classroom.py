@@ -252,6 +252,8 @@ def link_for(run: Run, *, step: int | None = None, view: str | None = None,
     query = urlstate.to_query(run.data_config or DataConfig(), run.train_config,
                               lang=run.lang, step=step, view=view, locked=lock, hidden=hide)
     base = st.context.url or ""
+    if base and "/" not in base.split("://", 1)[-1]:
+        base += "/"  # http://host:port -> http://host:port/ before the ?query
     return base + urlstate.query_string(query)
 
 

@@ -29,12 +29,31 @@ TEXT: i18n.Text = {
     "x_range": ("'x to' must be greater than 'x from'.", "“x 终点”必须大于“x 起点”。"),
     "accumulation_help": ("Must divide the batch size; offered: its divisors up to 64.",
                           "必须整除批次大小;这里列出它不超过 64 的因数。"),
+    # the choices of the choice settings, as a reader should see them
+    "sequential": ("in order (as the notebook)", "按顺序(同笔记本)"),
+    "shuffle": ("reshuffled every epoch", "每轮重新打乱"),
+    "replacement": ("drawn with replacement", "有放回抽取"),
+    "sgd": ("SGD", "SGD(随机梯度下降)"),
+    "momentum": ("SGD with momentum", "带动量的 SGD"),
+    "nesterov": ("Nesterov momentum", "Nesterov 动量"),
+    "adam": ("Adam", "Adam 自适应矩估计"),
+    "rmsprop": ("RMSprop", "RMSprop 均方根传播"),
+    "adagrad": ("Adagrad", "Adagrad 自适应梯度"),
+    "constant": ("constant", "不变"),
+    "step": ("step decay", "阶梯衰减"),
+    "exponential": ("exponential decay", "指数衰减"),
+    "cosine": ("cosine annealing", "余弦退火"),
 }
 
 MAIN = ("seed", "lr", "batch_size", "steps")  # in order of prominence
 TRAIN_DETAILS = ("sampling", "optimizer", "momentum", "accumulation", "schedule", "gamma",
                  "decay_every", "sampling_seed")
 DATA_DETAILS = ("n", "noise", "slope", "intercept", "x_min", "x_max", "standardize")
+
+
+def choice_label(choice: str, lang: str) -> str:
+    """How a choice (e.g. 'shuffle') reads in ``lang``; the code name when it has no words."""
+    return tr(choice, lang) if choice in TEXT else choice
 
 
 def lr_marks(lo: float = 1e-4, hi: float = 10.0) -> list[float]:
@@ -80,7 +99,8 @@ def field_ui(cls: type, name: str, lang: str, **override: Any) -> Any:
         options = override.pop("options", s.choices)
         if st.session_state[name] not in options:
             st.session_state[name] = options[0]
-        return st.selectbox(_label(s, lang), options, **common, **override)
+        return st.selectbox(_label(s, lang), options, **common,
+                            format_func=lambda choice: choice_label(choice, lang), **override)
     if isinstance(default, bool):
         return st.toggle(_label(s, lang), **common, **override)
     lo, hi = override.pop("lo", s.lo), override.pop("hi", s.hi)
@@ -112,7 +132,8 @@ def lr_ui(lang: str) -> float:
     The box owns ``st.session_state["lr"]``; the slider follows it and writes it back.
     """
     s = spec(TrainConfig, "lr")
-    marks = lr_marks()
+    # Down to the config's floor: raw (unstandardized) x is stable only near 2e-5.
+    marks = lr_marks(s.lo or 1e-6, s.hi or 10.0)
     _init(TrainConfig, "lr")
     if classroom.hidden("lr"):
         return float(_clamped("lr", s, 0.1, {}))

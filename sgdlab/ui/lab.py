@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from sgdlab import analysis, figures_lab, i18n, sweep
+from sgdlab import analysis, figures_lab, i18n, sweep, theory
 from sgdlab.config import DataConfig, TrainConfig, spec
 from sgdlab.history import History
 from sgdlab.ui.charts import chart_ui, plot_config
@@ -42,7 +42,7 @@ TEXT: i18n.Text = {
                   "为什么小批次比全量数据更不稳定?"),
     "why": ("Each update is a gradient step on the batch's own loss. Its curvature is the "
             "batch's Hessian 2·[[E x², E x], [E x, 1]], and a step is only safe while "
-            "lr < 2/λ_max. All the data together (centred x) allow lr < **{full:.3g}**. "
+            "lr < 2/λ_max. All the data together allow lr < **{full:.3g}**. "
             "But the points are sorted by x and the notebook takes them in order, so a "
             "small batch holds neighbours from one end of the range, where E x² is large: "
             "the worst batch of size {bs} allows only lr < **{worst:.3g}**. One stiff batch "
@@ -52,7 +52,7 @@ TEXT: i18n.Text = {
             "constant learning rate; momentum, Adam or a schedule move the real edge.",
             "每次更新都是在该批次自己的损失上走一步梯度。它的曲率是批次的 Hessian "
             "2·[[E x², E x], [E x, 1]],只有当 lr < 2/λ_max 时这一步才安全。"
-            "全部数据(x 已居中)允许 lr < **{full:.3g}**。但数据按 x 排好序,笔记本又按顺序取批次,"
+            "全部数据允许 lr < **{full:.3g}**。但数据按 x 排好序,笔记本又按顺序取批次,"
             "所以小批次里是 x 范围一端的相邻点,E x² 很大:大小为 {bs} 的最差批次只允许 "
             "lr < **{worst:.3g}**。一个“陡”的批次会冲过头,而接下来的批次来自同一端,"
             "朝同一个方向推,无法抵消。打乱顺序后批次混合了两端的点,曲率接近整体数据。"
@@ -168,7 +168,10 @@ def stability_ui(run: Run) -> None:
     """Final loss over learning rate x batch size, theory lines, click a cell to load it."""
     lang, c = run.lang, run.train_config
     count = st.slider(tr("lr_count", lang), 10, 60, 40, step=5, key="lab_lr_count")
-    lrs = sweep.default_lrs(count)
+    # Start two decades below the full-batch limit (raw x is stable only near 2e-5).
+    limit = theory.max_stable_lr(theory.data_hessian(run.data))
+    floor = float(spec(TrainConfig, "lr").lo or 1e-6)
+    lrs = sweep.default_lrs(count, lo=max(floor, min(1e-3, limit / 100)))
     bss = sweep.default_batch_sizes(run.data.n, include=[c.batch_size],
                                     multiple_of=c.accumulation)
     steps = max(1, min(c.steps, MAX_MAP_STEPS, WORK // (len(lrs) * int(bss.sum()))))

@@ -22,7 +22,7 @@ from sgdlab.ui.charts import chart_ui
 from sgdlab.ui.context import Run
 
 TEXT: i18n.Text = {
-    "step": ("Step", "训练步数"),
+    "step": ("Current step", "当前步"),
     "step_help": ("The step shown when the page opens; the − and + buttons step back and "
                   "forward. ▶ in the chart plays every step in the browser.",
                   "页面显示的训练步;− 和 + 按钮后退、前进一步。图中的 ▶ 在浏览器里逐步播放。"),
@@ -153,11 +153,11 @@ def metrics_ui(run: Run, step: int) -> None:
     a, b = float(h.a[i]), float(h.b[i])
     cols = st.columns(6)
     cols[0].metric(tr("step", lang), f"{step} / {h.steps}")
-    cols[1].metric(tr("a", lang), f"{a:.4f}")
-    cols[2].metric(tr("b", lang), f"{b:.4f}")
-    cols[3].metric(tr("batch_loss", lang), f"{h.batch_loss[i]:.4g}")
-    cols[4].metric(tr("total_loss", lang), f"{h.total_loss[i]:.4g}")
-    cols[5].metric(tr("distance", lang), f"{float(np.hypot(a - opt.a, b - opt.b)):.4g}",
+    cols[1].metric(tr("a", lang), f"{a:.4f}" if abs(a) < 1e4 else f"{a:.3g}")
+    cols[2].metric(tr("b", lang), f"{b:.4f}" if abs(b) < 1e4 else f"{b:.3g}")
+    cols[3].metric(tr("batch_loss", lang), f"{h.batch_loss[i]:.3g}")
+    cols[4].metric(tr("total_loss", lang), f"{h.total_loss[i]:.3g}")
+    cols[5].metric(tr("distance", lang), f"{float(np.hypot(a - opt.a, b - opt.b)):.3g}",
                    help=tr("distance_help", lang))
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import streamlit as st
 
-from sgdlab import styles
+from sgdlab import figures, styles
 
 
 def plot_config(stem: str = "sgdlab") -> dict[str, Any]:
@@ -26,4 +26,6 @@ def chart_ui(figure: Any, key: str, stem: str = "sgdlab") -> None:
     Streamlit rebuilds a chart whenever its figure changes (the element's id hashes
     the figure), so a figure that did not change must come out byte-identical.
     """
+    if isinstance(figure, dict):
+        figure = figures.as_figure(figure)
     st.plotly_chart(figure, key=key, theme=None, config=plot_config(stem), width="stretch")

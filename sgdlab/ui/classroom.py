@@ -3,7 +3,7 @@
 In ``app.py``, before any control is drawn::
 
     state = classroom.apply_url_state()     # link -> st.session_state, notices shown
-    lang = classroom.language_ui()          # 中文 / English, key "lang"
+    lang = sgdlab.ui.language.language_ui() # 中文 / English, key "lang"
     classroom.preset_menu_ui(lang)
     ... controls: skip classroom.hidden(name), disabled=classroom.locked(name) ...
     classroom.explain_ui(run, "loss"); classroom.copy_link_ui(run, step=..., view=...)
@@ -37,7 +37,6 @@ TEXT: i18n.Text = {
                 "部分链接参数已被修改或忽略:"),
     "more": ("… and {count} more.", "……还有 {count} 条。"),
     "dismiss": ("Got it", "知道了"),
-    "language": ("Language", "语言"),
     "preset": ("Preset", "预设实验"),
     "preset_help": ("Load a prepared setting; a note says what to notice.",
                     "载入一个准备好的设置,并说明要注意观察什么。"),
@@ -184,16 +183,6 @@ def notices_ui(notices: tuple[urlstate.Notice, ...], lang: str, *,
 
 def _dismiss() -> None:
     st.session_state[DISMISSED] = True
-
-
-def language_ui() -> str:
-    """The 中文 / English switch (key ``lang``); returns the chosen language."""
-    choice = st.segmented_control(
-        i18n.tr(TEXT, "language", current_lang()), i18n.LANGS, key=LANG,
-        default=None if LANG in st.session_state else current_lang(), required=True,
-        format_func=i18n.LANG_NAMES.__getitem__,
-        label_visibility="collapsed")
-    return choice if choice in i18n.LANGS else i18n.DEFAULT_LANG
 
 
 def _load_preset() -> None:

@@ -150,7 +150,8 @@ def train_many(data: Data | Sequence[Data], configs: Sequence[TrainConfig]) -> B
                                   for g in groups_runs]
     groups = [{"params": [p], "lr": lr} for p, lr in zip(params, lrs, strict=True)]
     optimizer = make_optimizer(groups, replace(base, lr=lrs[0]))
-    scheduler = make_scheduler(optimizer, base)
+    # As in train(): a constant rate needs no scheduler step.
+    scheduler = make_scheduler(optimizer, base) if base.schedule != "constant" else None
 
     # The losses are computed in bucket order (by_bucket[i] is a run), each bucket a slice.
     buckets: list[_Bucket] = []
@@ -182,7 +183,7 @@ def train_many(data: Data | Sequence[Data], configs: Sequence[TrainConfig]) -> B
         optimizer.zero_grad()
         loss.sum().backward()
         optimizer.step()
-        if scheduler is not None:  # None: a constant learning rate
+        if scheduler is not None:
             scheduler.step()
         with torch.no_grad():
             record[0, :, t] = loss

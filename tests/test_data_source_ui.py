@@ -8,11 +8,6 @@ it returns None) and prints one RESULT line, so a test sees what was trained.
 from __future__ import annotations
 
 import inspect
-import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 from sgdlab import datasets
 from sgdlab.datasets import BUILTINS, DataError, read_csv, to_data
 from sgdlab.ui.data_source import _guess_columns
+from tests.servers import streamlit_server
 from tests.test_datasets import CORPUS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -159,40 +155,14 @@ def _error(raw: bytes) -> DataError | None:
 # ---------------------------------------------------------------- the real browser
 
 
-def _free_port() -> int:
-    for port in range(8641, 8650):
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) != 0:
-                return port
-    pytest.skip("no free port in 8641-8649")
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     if not Path("/usr/bin/chromium").exists():
         pytest.skip("browser test: /usr/bin/chromium is not installed")
     script = tmp_path_factory.mktemp("app") / "harness_app.py"
     script.write_text(inspect.getsource(harness) + "\n\nharness()\n")  # the same stand-in
-    port = _free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(script), "--server.address", "127.0.0.1",
-         "--server.port", str(port), "--server.headless", "true",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.3)
-        else:
-            pytest.fail("streamlit did not start")
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+    with streamlit_server(script) as url:
+        yield url
 
 
 @pytest.mark.browser

@@ -3,12 +3,6 @@
 from __future__ import annotations
 
 import math
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -19,6 +13,7 @@ from sgdlab.config import TrainConfig
 from sgdlab.data import make_data
 from sgdlab.sweep import sweep
 from sgdlab.ui import lab
+from tests.servers import streamlit_server
 
 APP = str(Path(__file__).parent / "lab_app.py")
 pytestmark = pytest.mark.xdist_group("lab_ui")
@@ -137,40 +132,14 @@ def test_all_views_in_tabs_together():
 # ---------------------------------------------------------------- in real Chromium
 
 CHROMIUM = "/usr/bin/chromium"
-PORTS = range(8611, 8620)
-
-
 @pytest.fixture(scope="module")
 def lab_url():
-    """tests/lab_app.py served by a real Streamlit on 127.0.0.1 (ports 8611..8619)."""
+    """tests/lab_app.py served by a real Streamlit on 127.0.0.1."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is not installed (make system-deps installs it)")
     pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    for port in PORTS:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) != 0:
-                break
-    else:
-        pytest.skip("no free port in 8611..8619")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", APP, "--server.address", "127.0.0.1",
-         "--server.port", str(port), "--server.headless", "true",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=Path(APP).parents[1], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        env={**os.environ, "PYTHONPATH": str(Path(APP).parents[1])})
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 120  # a loaded CI machine starts Streamlit slowly
-        while time.monotonic() < deadline and proc.poll() is None:
-            try:
-                with urllib.request.urlopen(url + "_stcore/health", timeout=1):
-                    break
-            except OSError:
-                time.sleep(0.3)
+    with streamlit_server(APP, timeout=120) as url:  # a loaded CI machine starts Streamlit slowly
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 @pytest.fixture(scope="module")

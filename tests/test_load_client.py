@@ -5,11 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,15 +15,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from stclient import Session, changed_state, percentile  # noqa: E402
 
-
-def free_port() -> int:
-    """A free port in 8651-8659, the range this project's servers may use."""
-    for port in range(8659, 8650, -1):
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) != 0:
-                return port
-    pytest.skip("no free port in 8651-8659")
-
+from tests.servers import streamlit_server  # noqa: E402
 
 ECHO_APP = '''
 import streamlit as st
@@ -67,27 +55,11 @@ def test_percentile_matches_numpy() -> None:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    folder, port = tmp_path_factory.mktemp("echo"), free_port()
+    folder = tmp_path_factory.mktemp("echo")
     (folder / "echo.py").write_text(ECHO_APP)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "echo.py", "--server.address", "127.0.0.1",
-         "--server.port", str(port), "--server.headless", "true",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    pytest.fail("echo server did not start")
-                time.sleep(0.2)
-        yield f"ws://127.0.0.1:{port}/_stcore/stream"
-    finally:
-        proc.terminate()
-        proc.wait(10)
+    # cwd: Streamlit's default settings, not the project's .streamlit/config.toml
+    with streamlit_server(folder / "echo.py", cwd=folder) as url:
+        yield "ws" + url.removeprefix("http") + "_stcore/stream"
 
 
 def texts(session: Session) -> list[tuple[object, ...]]:

@@ -5,7 +5,7 @@
         ...
         assert page.console_errors == []
 
-Other apps: ``with streamlit_server("path/app.py") as url: ...``. Browser tests
+Other apps: ``with streamlit_server("path/app.py") as url: ...`` (tests/servers.py). Browser tests
 are skipped with a reason when /usr/bin/chromium (or playwright) is missing.
 Screenshots go to ``tests/browser/artifacts/`` (ignored by git).
 """
@@ -13,13 +13,7 @@ Screenshots go to ``tests/browser/artifacts/`` (ignored by git).
 from __future__ import annotations
 
 import contextlib
-import os
-import socket
-import subprocess
 import sys
-import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,10 +21,13 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:  # benchmarks import this file with only tests/browser on the path
+    sys.path.insert(0, str(ROOT))
+from tests.servers import streamlit_server  # noqa: E402
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
-PORTS = range(8601, 8610)  # the ports this machine lets us serve on
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
 
@@ -50,60 +47,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "browser" in item.keywords and reason:
             item.add_marker(pytest.mark.skip(reason=reason))
-
-
-def free_port() -> int:
-    """A port in 8601..8609 that nothing listens on (another test run may hold some)."""
-    for port in PORTS:
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port in 8601..8609")
-
-
-@contextlib.contextmanager
-def streamlit_server(script: str | Path, env: dict[str, str] | None = None,
-                     timeout: float = 60.0) -> Iterator[str]:
-    """Run ``streamlit run script`` on 127.0.0.1 and a free port; yield its URL; stop it after."""
-    for _ in range(3):  # another process may take the port between the check and the bind
-        port = free_port()
-        # A path of our own: only our server answers it, never one that took the port.
-        base = f"t{os.getpid()}x{port}x{time.monotonic_ns() % 10**6}"
-        cmd = [sys.executable, "-m", "streamlit", "run", str(script),
-               "--server.address", "127.0.0.1", "--server.port", str(port),
-               "--server.baseUrlPath", base,
-               "--server.headless", "true", "--browser.gatherUsageStats", "false",
-               "--server.fileWatcherType", "none", "--server.runOnSave", "false"]
-        full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
-        log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (lives as long as the server)
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=log, stderr=log, text=True)
-        url = f"http://127.0.0.1:{port}/{base}/"
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and proc.poll() is None:
-            try:
-                with urllib.request.urlopen(url + "_stcore/health", timeout=1) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.2)
-        if proc.poll() is None and time.monotonic() < deadline:
-            break
-        proc.kill()
-        log.close()
-    else:
-        raise RuntimeError("streamlit did not start")
-    try:
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def launch(playwright: Any) -> Any:

@@ -3,9 +3,8 @@
 from collections.abc import Callable
 
 import streamlit as st
-import torch
 
-from sgdlab.ui import classroom, lab
+from sgdlab.ui import classroom, lab, process
 from sgdlab.ui.context import Run
 from sgdlab.ui.controls import controls_ui
 from sgdlab.ui.data_source import data_source_ui
@@ -13,10 +12,7 @@ from sgdlab.ui.export import export_ui
 from sgdlab.ui.language import language_ui, title_ui
 from sgdlab.ui.live import cached_train, cached_train_on, live_ui
 
-# Each rerun runs in a fresh thread and OpenMP's thread count is per thread: with
-# torch's default of two threads a 200-step run in a fresh thread took 48 ms here,
-# with one thread 28 ms. One thread per run also keeps one student from taking both cores.
-torch.set_num_threads(1)
+process.per_run_settings()  # one torch thread in this run's fresh thread
 
 st.set_page_config(page_title="sgdlab", page_icon="📉", layout="wide")
 classroom.apply_url_state()  # before any control: a link's settings, checked, with notices
@@ -67,3 +63,4 @@ with st.sidebar:
     classroom.copy_link_ui(run, step=step)
 classroom.sync_url(run, step=step)
 classroom.finish_url_state()
+process.freeze_heap_once()  # the loaded modules out of the collector's view, once

@@ -2,11 +2,41 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
+import plotly.graph_objects as go
 import streamlit as st
 
-from sgdlab import figures, styles
+from sgdlab import styles
+
+
+class _Built(go.Figure):
+    """A figure whose JSON-ready dict is already built, handed to st.plotly_chart as is.
+
+    st.plotly_chart re-validates a dict (Figure(**spec), 100-230 ms for the live
+    figure), and of a Figure it takes ``to_dict()``: a deep copy, and for
+    ``go.Figure(**spec, _validate=False)`` still a Frame object per animation
+    frame. Under a class's load that was a fifth of the server's CPU (py-spy).
+    Our specs come from sgdlab.figures, already valid plain JSON, so to_dict
+    returns the spec itself, with the default template go.Figure would add.
+    """
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        super().__init__()
+        layout = spec.get("layout", {})
+        if "template" not in layout:
+            spec = {**spec, "layout": {**layout, "template": _default_template()}}
+        self._built = spec
+
+    def to_dict(self) -> dict[str, Any]:
+        return self._built
+
+
+@functools.cache
+def _default_template() -> dict[str, Any]:
+    """plotly's default template as go.Figure puts it in a figure's layout."""
+    return go.Figure().to_dict()["layout"]["template"]
 
 
 def plot_config(stem: str = "sgdlab") -> dict[str, Any]:
@@ -27,5 +57,5 @@ def chart_ui(figure: Any, key: str, stem: str = "sgdlab") -> None:
     the figure), so a figure that did not change must come out byte-identical.
     """
     if isinstance(figure, dict):
-        figure = figures.as_figure(figure)
+        figure = _Built(figure)
     st.plotly_chart(figure, key=key, theme=None, config=plot_config(stem), width="stretch")

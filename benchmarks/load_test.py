@@ -80,18 +80,49 @@ class Server:
         server.stop()
         raise SystemExit("server did not become healthy in 60 s")
 
+    def tree(self) -> list[int]:
+        """The server's pid and its descendants' (worker processes count as the server)."""
+        if self.pid is None:
+            return []
+        children: dict[int, list[int]] = {}
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # exited meanwhile
+            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+        pids, todo = [], [self.pid]
+        while todo:
+            pid = todo.pop()
+            pids.append(pid)
+            todo.extend(children.get(pid, []))
+        return pids
+
     def rss_mb(self) -> float:
+        """Resident memory of the server and its worker processes, MB."""
         if self.pid is None:
             return float("nan")
-        status = Path(f"/proc/{self.pid}/status").read_text()
-        m = re.search(r"VmRSS:\s+(\d+) kB", status)
-        return int(m.group(1)) / 1024 if m else float("nan")
+        total = 0
+        for pid in self.tree():
+            try:
+                m = re.search(r"VmRSS:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text())
+            except OSError:
+                continue
+            total += int(m.group(1)) if m else 0
+        return total / 1024
 
     def cpu_seconds(self) -> float:
+        """CPU time of the server and its live worker processes (and reaped children), s."""
         if self.pid is None:
             return float("nan")
-        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        ticks = 0
+        for pid in self.tree():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            ticks += int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])
+        return ticks / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> None:
         if self.proc is not None:

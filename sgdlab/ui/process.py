@@ -18,17 +18,32 @@ Two costs every rerun paid before these, measured on 2 cores:
 from __future__ import annotations
 
 import gc
+import logging
+import os
 import threading
 
 import torch
+
+from sgdlab.config import DataConfig, TrainConfig
+from sgdlab.data import Data
+from sgdlab.history import History
+from sgdlab.train import train
+from sgdlab.worker import Trainers
+
+log = logging.getLogger(__name__)
 
 _lock = threading.Lock()
 _frozen = False
 
 
 def per_run_settings() -> None:
-    """Call at the top of every script run: settings that are per thread."""
+    """Call at the top of every script run: settings that are per thread.
+
+    The first call also starts the training workers, so they are ready (each
+    imports torch, about 2 s) by the time someone changes a setting.
+    """
     torch.set_num_threads(1)
+    _get_trainers()
 
 
 def freeze_heap_once() -> None:
@@ -45,3 +60,42 @@ def freeze_heap_once() -> None:
         _frozen = True
         gc.collect()  # what the first run left behind goes now, not into the frozen set
         gc.freeze()
+
+
+# --- training in worker processes (sgdlab.worker says why) ----------------------
+
+WORKERS_ENV = "SGDLAB_TRAIN_WORKERS"
+_trainers: Trainers | None = None
+
+
+def worker_count() -> int:
+    """How many training processes: ``$SGDLAB_TRAIN_WORKERS``, else one per spare core.
+
+    0 trains in the script's own thread (what a one-core machine gets by default).
+    """
+    raw = os.environ.get(WORKERS_ENV, "")
+    if raw.strip():
+        try:
+            return max(0, min(int(raw), 16))
+        except ValueError:
+            log.warning("%s=%r is not a whole number; training in-process", WORKERS_ENV, raw)
+            return 0
+    return min(max((os.cpu_count() or 1) - 1, 0), 4)
+
+
+def _get_trainers() -> Trainers | None:
+    """The training processes, started on first use (None: train in-process)."""
+    global _trainers
+    with _lock:
+        if _trainers is None and (n := worker_count()) > 0:
+            _trainers = Trainers(n)
+        return _trainers
+
+
+def train_run(data: DataConfig | Data, config: TrainConfig) -> History:
+    """``sgdlab.train.train(data, config)``, in a worker process when there are any.
+
+    The same function with one torch thread either way, so the numbers are the same.
+    """
+    trainers = _get_trainers()
+    return train(data, config) if trainers is None else trainers.train(data, config)

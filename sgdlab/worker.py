@@ -1,0 +1,148 @@
+"""Training in worker processes: ``Trainers(n).train(data, config)`` == ``train(data, config)``.
+
+A server's script runs share one interpreter lock. Torch releases it around
+each of the ~15 small ops of a training step and must then wait to take it back
+while another session's thread runs Python, up to the switch interval (5 ms):
+under a class's load a 620-step run took 17 s. A worker process gives training
+an interpreter (and a core) of its own.
+
+Each worker is ``python -m sgdlab.worker``: it reads pickled ``(data, config)``
+requests on stdin and writes pickled ``("ok", history)`` or ``("error",
+exception)`` replies on its own copy of stdout (anything it prints goes to
+stderr). Not ``multiprocessing``: its spawn start method re-runs the parent's
+``__main__`` in every worker, and in a Streamlit server that is the app script.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import pickle
+import queue
+import subprocess
+import sys
+import threading
+from typing import IO, Any
+
+from sgdlab.config import DataConfig, TrainConfig
+from sgdlab.data import Data
+from sgdlab.history import History
+from sgdlab.train import train
+
+log = logging.getLogger(__name__)
+
+
+class _Worker:
+    """One ``python -m sgdlab.worker`` process and its two pipes."""
+
+    def __init__(self) -> None:
+        env = {**os.environ, "OMP_NUM_THREADS": "1"}
+        self.proc = subprocess.Popen([sys.executable, "-m", "sgdlab.worker"], env=env,
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+
+    def call(self, request: tuple[Any, ...]) -> tuple[str, Any]:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        pickle.dump(request, self.proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+        self.proc.stdin.flush()
+        reply: tuple[str, Any] = pickle.load(self.proc.stdout)
+        return reply
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        for pipe in (self.proc.stdin, self.proc.stdout):
+            if pipe is not None:
+                with contextlib.suppress(OSError):  # a dead reader: nothing left to flush to
+                    pipe.close()
+
+
+class Trainers:
+    """``n`` worker processes; ``train`` hands a run to an idle one, or waits for one."""
+
+    def __init__(self, n: int) -> None:
+        if n < 1:
+            raise ValueError(f"need at least one worker, not {n}")
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._all: list[_Worker] = []
+        self._lock = threading.Lock()
+        self._closed = False
+        for _ in range(n):
+            self._start_one()
+
+    def _start_one(self) -> None:
+        worker = _Worker()
+        with self._lock:
+            self._all.append(worker)
+        self._idle.put(worker)
+
+    def train(self, data: DataConfig | Data, config: TrainConfig) -> History:
+        """The run for these settings, trained by a worker; errors are raised here as there.
+
+        A worker that dies mid-run (killed, out of memory) is replaced, and this
+        run is trained in the calling process instead.
+        """
+        if self._closed:
+            raise RuntimeError("these trainers are closed")
+        worker = self._idle.get()
+        try:
+            status, value = worker.call((data, config))
+        except (EOFError, OSError, pickle.UnpicklingError) as e:
+            log.warning("a training worker died (%s); starting another, training here", e)
+            with self._lock:
+                self._all.remove(worker)
+            worker.stop()
+            if not self._closed:
+                self._start_one()
+            return train(data, config)
+        self._idle.put(worker)
+        if status == "error":
+            raise value
+        result: History = value
+        return result
+
+    def pids(self) -> list[int]:
+        with self._lock:
+            return [w.proc.pid for w in self._all]
+
+    def close(self) -> None:
+        self._closed = True
+        with self._lock:
+            workers, self._all = self._all, []
+        for worker in workers:
+            worker.stop()
+
+
+def serve(requests: IO[bytes], replies: IO[bytes]) -> None:
+    """The worker's loop: one reply per request until stdin closes."""
+    import torch
+
+    torch.set_num_threads(1)
+    while True:
+        try:
+            data, config = pickle.load(requests)
+        except EOFError:
+            return
+        try:
+            history = train(data, config)
+            history.data.xy64  # noqa: B018 (converted here, sent along: none in the server)
+            reply: tuple[str, Any] = ("ok", history)
+        except Exception as e:  # noqa: BLE001 (every error goes back to the caller)
+            reply = ("error", e)
+        try:
+            out = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as e:  # noqa: BLE001 (an exception that does not pickle)
+            out = pickle.dumps(("error", RuntimeError(f"{type(e).__name__}: {e}")))
+        replies.write(out)
+        replies.flush()
+
+
+def main() -> None:
+    replies = os.fdopen(os.dup(1), "wb")  # our own copy of stdout, for replies only ...
+    os.dup2(2, 1)  # ... and whatever else writes to stdout lands on stderr
+    serve(sys.stdin.buffer, replies)
+
+
+if __name__ == "__main__":
+    main()

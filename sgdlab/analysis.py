@@ -105,7 +105,7 @@ def _grad(x: np.ndarray, y: np.ndarray, a: float, b: float) -> np.ndarray:
 
 def gradient_noise(history: History, steps: int | None = None) -> Noise:
     """Batch vs full-data gradient at every step (or the first ``steps``), in float64."""
-    x, y = history.data.x.double().numpy(), history.data.y.double().numpy()
+    x, y = history.data.xy64
     c = history.config
     count = history.steps if steps is None else max(0, min(steps, history.steps))
     sampler = Sampler(history.data.n, c.batch_size, c.sampling, c.sampling_seed)
@@ -136,7 +136,7 @@ class BatchFit:
 def batch_fit(history: History, step: int) -> BatchFit:
     """The least-squares line of the batch used at ``step`` (1-based), in the model's x."""
     idx = history.batch_indices(step)
-    x, y = history.data.x.double().numpy()[idx], history.data.y.double().numpy()[idx]
+    x, y = (v[idx] for v in history.data.xy64)
     dx = x - x.mean()
     sxx = float((dx * dx).sum())
     if len(np.unique(x)) < 2 or sxx == 0.0:
@@ -165,8 +165,7 @@ def metrics(history: History) -> Metrics:
     """
     opt = least_squares(history.data)
     a, b = (history.a[-1], history.b[-1]) if history.steps else (0.0, 0.0)
-    y = history.data.y.double().numpy()
-    x = history.data.x.double().numpy()
+    x, y = history.data.xy64
     mse = float(np.mean((y - a * x - b) ** 2))
     var_y = float(np.var(y))
     threshold = opt.loss * 1.01 + 1e-9 * history.initial_total_loss

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 
 from sgdlab.config import MAX_POINTS, DataConfig
@@ -22,6 +24,18 @@ class Data:
     @property
     def n(self) -> int:
         return int(self.x.shape[0])
+
+    @functools.cached_property
+    def xy64(self) -> tuple[np.ndarray, np.ndarray]:
+        """``x`` and ``y`` as float64 numpy arrays, converted once per Data.
+
+        Theory and figures read these, so a server's script thread makes no
+        torch call per figure: each one releases the interpreter lock and, with
+        other sessions running, waits up to 5 ms to get it back.
+        """
+        x, y = self.x.double().numpy(), self.y.double().numpy()
+        x.flags.writeable = y.flags.writeable = False  # shared by every reader
+        return x, y
 
 
 def make_data(config: DataConfig = DataConfig()) -> Data:

@@ -139,7 +139,8 @@ def _batch_xy(history: History, step: int) -> tuple[np.ndarray, np.ndarray]:
     idx = history.batch_indices(step)
     if len(idx) > MAX_POINTS_SHOWN:
         idx = idx[np.linspace(0, len(idx) - 1, MAX_POINTS_SHOWN, dtype=int)]
-    return _f32(history.data.x.numpy()[idx]), _f32(history.data.y.numpy()[idx])
+    x, y = history.data.xy64
+    return _f32(x[idx]), _f32(y[idx])
 
 
 def notebook_line(history: History, step: int) -> str:
@@ -183,7 +184,7 @@ def tr(key: str, lang: str, **values: object) -> str:
 def _fit_panel(history: History, step: int, lang: str, true_line: tuple[float, float] | None,
                headroom: float = 0.14) -> tuple[list[dict], dict, dict]:
     data = history.data
-    x, y = data.x.double().numpy(), data.y.double().numpy()
+    x, y = data.xy64
     shown = _shown_points(history)
     x_range = _span(x.min(), x.max(), 0.04)
     lo, hi = _span(y.min(), y.max(), 0.08)
@@ -486,7 +487,7 @@ def live_spec(history: History, lang: str = i18n.DEFAULT_LANG, step: int | None 
         dyn += [_params_marker(history, s, lang), _loss_marker(history, s, lang)]
         dyn[2].update(_READOUT_ROW)
         frames.append({"name": str(s), "data": [_xy_only(t) for t in dyn], "traces": moving})
-    x, y = history.data.x.double().numpy(), history.data.y.double().numpy()
+    x, y = history.data.xy64
     fit_corner = emptiest_corner(x, y, fx["range"], fy["range"])
     params_corner = emptiest_corner(np.r_[0, history.a, params[-2]["x"]],
                                     np.r_[0, history.b, params[-2]["y"]], px["range"], py["range"])

@@ -271,7 +271,7 @@ def batch_fit_figure(history: History, fit: BatchFit, step: int, a: float, b: fl
 
     ``a``, ``b`` are the model's parameters before the update at ``step``.
     """
-    x, y = history.data.x.double().numpy(), history.data.y.double().numpy()
+    x, y = history.data.xy64
     opt = theory.least_squares(history.data)
     xs = np.array([x.min(), x.max()])
     traces: list[Any] = [

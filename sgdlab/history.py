@@ -10,7 +10,7 @@ import pandas as pd
 
 from sgdlab.config import TrainConfig
 from sgdlab.data import Data
-from sgdlab.sampling import Sampler
+from sgdlab.sampling import Sampler, batch_window
 
 COLUMNS = ("step", "batch_loss", "total_loss", "a", "b", "grad_a", "grad_b", "lr", "batch_size")
 
@@ -76,6 +76,9 @@ class History:
         if not 1 <= step <= self.steps:
             raise IndexError(f"step {step} outside 1..{self.steps}")
         c = self.config
+        if c.sampling == "sequential":  # the notebook's window: arithmetic, no torch call
+            _, start, stop = batch_window(self.data.n, c.batch_size, int(step) - 1)
+            return np.arange(start, stop)
         sampler = Sampler(self.data.n, c.batch_size, c.sampling, c.sampling_seed)
         return sampler.indices(int(step) - 1).numpy()
 

@@ -41,7 +41,7 @@ class Sampler:
     def __init__(self, n: int, batch_size: int, sampling: str, seed: int) -> None:
         self.n, self.batch_size, self.sampling, self.seed = n, batch_size, sampling, seed
         self._epoch = -1
-        self._order = torch.arange(0)
+        self._order: torch.Tensor | None = None
 
     def __call__(self, t: int) -> slice | torch.Tensor:
         if self.sampling == "replacement":
@@ -49,7 +49,7 @@ class Sampler:
         epoch, start, stop = batch_window(self.n, self.batch_size, t)
         if self.sampling == "sequential":
             return slice(start, stop)
-        if epoch != self._epoch:
+        if epoch != self._epoch or self._order is None:
             self._epoch, self._order = epoch, epoch_order(self.n, self.seed, epoch)
         return self._order[start:stop]
 

@@ -23,7 +23,7 @@ class Optimum:
 
 
 def _xy(data: Data) -> tuple[np.ndarray, np.ndarray]:
-    return data.x.double().numpy(), data.y.double().numpy()
+    return data.xy64
 
 
 def least_squares(data: Data) -> Optimum:

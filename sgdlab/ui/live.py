@@ -8,6 +8,7 @@ fragment, never the training or the sidebar.
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import numpy as np
@@ -15,9 +16,9 @@ import streamlit as st
 
 from sgdlab import figures, i18n, theory
 from sgdlab.config import DataConfig, TrainConfig
-from sgdlab.data import Data, make_data
+from sgdlab.data import Data
 from sgdlab.history import History
-from sgdlab.train import train
+from sgdlab.ui import process
 from sgdlab.ui.charts import chart_ui
 from sgdlab.ui.context import Run
 
@@ -58,6 +59,7 @@ _TABLE_CSS = """<style>
 .sgdlab-steps th, .sgdlab-steps td {padding: 0.2rem 0.8rem; text-align: right;
   border-bottom: 1px solid #e6e6e6}
 .sgdlab-steps th {border-bottom: 2px solid #999}
+.sgdlab-steps tr.current {background: #fde9c9; font-weight: 600}
 </style>"""
 
 
@@ -66,10 +68,12 @@ def tr(key: str, lang: str, **values: object) -> str:
     return i18n.tr(TEXT, key, lang, **values)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+# cache_resource, not cache_data: every session gets the same History and spec
+# objects (read-only by contract) instead of an unpickled copy on each rerun.
+@st.cache_resource(max_entries=64, show_spinner=False)
 def cached_train(data_config: DataConfig, train_config: TrainConfig) -> History:
     """The run for these settings, computed once per distinct pair."""
-    return train(make_data(data_config), train_config)
+    return process.train_run(data_config, train_config)
 
 
 def data_key(data: Data) -> tuple[str, int, bytes, bytes]:
@@ -77,13 +81,13 @@ def data_key(data: Data) -> tuple[str, int, bytes, bytes]:
     return data.name, data.n, data.x.numpy().tobytes(), data.y.numpy().tobytes()
 
 
-@st.cache_data(max_entries=16, show_spinner=False, hash_funcs={Data: data_key})
+@st.cache_resource(max_entries=16, show_spinner=False, hash_funcs={Data: data_key})
 def cached_train_on(data: Data, train_config: TrainConfig) -> History:
     """The run on a built-in or uploaded data set, computed once per distinct pair."""
-    return train(data, train_config)
+    return process.train_run(data, train_config)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_resource(max_entries=64, show_spinner=False)
 def cached_live_spec(data_config: DataConfig, train_config: TrainConfig, lang: str,
                      step: int, log_y: bool) -> dict[str, Any]:
     """The live figure as JSON-ready plotly, cached: an unchanged rerun rebuilds nothing."""
@@ -161,22 +165,52 @@ def metrics_ui(run: Run, step: int) -> None:
                    help=tr("distance_help", lang))
 
 
+# The step table's columns: (History attribute, English, Chinese header, format).
+TABLE_COLUMNS = (
+    ("step", "step", "步", "d"),
+    ("batch_loss", "batch loss", "批次损失", ".6g"),
+    ("total_loss", "whole-data loss", "整体损失", ".6g"),
+    ("a", "a", "a", ".6g"),
+    ("b", "b", "b", ".6g"),
+    ("grad_a", "∂L/∂a", "∂L/∂a", ".6g"),
+    ("grad_b", "∂L/∂b", "∂L/∂b", ".6g"),
+    ("lr", "learning rate", "学习率", ".6g"),
+    ("batch_size", "batch size", "批大小", "d"),
+)
+
+
+def table_html(run: Run, step: int) -> tuple[str, int]:
+    """The rows around ``step`` as an HTML table, and the 0-based index of its first row.
+
+    Written directly from the history's arrays: a DataFrame and to_html cost
+    about 10 ms per rerun, a tenth of the server's work under a class's load.
+    """
+    h, lang = run.history, run.lang
+    n = h.steps
+    lo = int(min(max(step - TABLE_ROWS // 2, 0), max(n - TABLE_ROWS, 0)))
+    hi = min(lo + TABLE_ROWS, n)
+    columns = [(getattr(h, name)[lo:hi].tolist(), fmt) for name, _, _, fmt in TABLE_COLUMNS]
+    head = "".join(f"<th>{html.escape(zh if lang == 'zh' else en)}</th>"
+                   for _, en, zh, _ in TABLE_COLUMNS)
+    body = []
+    for i in range(hi - lo):
+        cells = "".join(f"<td>{values[i]:{fmt}}</td>" for values, fmt in columns)
+        mark = ' class="current"' if lo + i + 1 == step else ""  # the chosen step's row
+        body.append(f"<tr{mark}>{cells}</tr>")
+    table = (f'<table class="sgdlab-steps"><thead><tr>{head}</tr></thead>'
+             f"<tbody>{''.join(body)}</tbody></table>")
+    return table, lo
+
+
 def table_ui(run: Run, step: int) -> None:
     """The history around ``step`` as a static table: every row of a short run, else a window.
 
     Plain HTML, not st.dataframe or st.table: the interactive grid costs about
     240 ms of browser time on every rerun here, a third of the page's redraw.
     """
-    lang, frame = run.lang, run.history.to_frame()
-    n = len(frame)
-    lo = int(min(max(step - TABLE_ROWS // 2, 0), max(n - TABLE_ROWS, 0)))
-    window = frame.iloc[lo: lo + TABLE_ROWS].copy()
-    st.subheader(tr("table", lang))
+    table, lo = table_html(run, step)
+    n = run.history.steps
+    st.subheader(tr("table", run.lang))
     if n > TABLE_ROWS:
-        st.caption(tr("table_window", lang, lo=lo + 1, hi=lo + len(window), n=n))
-    for column in window.columns:
-        if column not in ("step", "batch_size"):
-            window[column] = [f"{v:.6g}" for v in window[column]]
-    mark = (f"<style>.sgdlab-steps tbody tr:nth-child({step - lo}) "
-            "{background: #fde9c9; font-weight: 600}</style>")  # the chosen step's row
-    st.html(window.to_html(index=False, classes="sgdlab-steps", border=0) + _TABLE_CSS + mark)
+        st.caption(tr("table_window", run.lang, lo=lo + 1, hi=min(lo + TABLE_ROWS, n), n=n))
+    st.html(table + _TABLE_CSS)

@@ -21,8 +21,7 @@ def total_loss_fn(data: Data) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
     Exact (to float64) and O(1) per (a, b): the loss is a quadratic in (a, b),
     written around the means so that it does not cancel near the optimum.
     """
-    x = data.x.double().numpy()
-    y = data.y.double().numpy()
+    x, y = data.xy64
     mx, my = x.mean(), y.mean()
     dx, dy = x - mx, y - my
     sxx, sxy, syy = (dx * dx).mean(), (dx * dy).mean(), (dy * dy).mean()

@@ -68,8 +68,8 @@ def tr(key: str, lang: str, **values: object) -> str:
     return i18n.tr(TEXT, key, lang, **values)
 
 
-# cache_resource, not cache_data: every session gets the same History and spec
-# objects (read-only by contract) instead of an unpickled copy on each rerun.
+# Runs in cache_resource, not cache_data: every session gets the same History
+# (read-only by contract) instead of an unpickled copy of its tensors per rerun.
 @st.cache_resource(max_entries=64, show_spinner=False)
 def cached_train(data_config: DataConfig, train_config: TrainConfig) -> History:
     """The run for these settings, computed once per distinct pair."""
@@ -87,7 +87,9 @@ def cached_train_on(data: Data, train_config: TrainConfig) -> History:
     return process.train_run(data, train_config)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+# Specs stay in cache_data: kept as pickled bytes, not as the tens of thousands
+# of lists and dicts that Streamlit's gc.collect after every run would walk.
+@st.cache_data(max_entries=64, show_spinner=False)
 def cached_live_spec(data_config: DataConfig, train_config: TrainConfig, lang: str,
                      step: int, log_y: bool) -> dict[str, Any]:
     """The live figure as JSON-ready plotly, cached: an unchanged rerun rebuilds nothing."""

@@ -14,18 +14,37 @@ from tests.test_worker import same
 
 
 @pytest.mark.parametrize(("raw", "expected"), [("0", 0), ("2", 2), ("99", 16), ("-1", 0),
-                                                ("two", 0), ("", 1)])
+                                                ("two", 0), ("", 2), (" ", 2)])
 def test_worker_count_from_the_environment(monkeypatch, raw: str, expected: int) -> None:
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(process, "available_cores", lambda: 2)
     monkeypatch.setenv(process.WORKERS_ENV, raw)
     assert process.worker_count() == expected
 
 
-def test_the_default_leaves_a_core_for_the_server(monkeypatch) -> None:
+def test_the_default_is_one_worker_per_core_and_none_on_one_core(monkeypatch) -> None:
     monkeypatch.delenv(process.WORKERS_ENV, raising=False)
-    for cores, workers in ((1, 0), (2, 1), (4, 3), (64, 4), (None, 0)):
-        monkeypatch.setattr(os, "cpu_count", lambda c=cores: c)
+    for cores, workers in ((1, 0), (2, 2), (3, 3), (64, 4)):
+        monkeypatch.setattr(process, "available_cores", lambda c=cores: c)
         assert process.worker_count() == workers
+
+
+@pytest.mark.parametrize(("cpu_max", "affinity", "expected"), [
+    ("max 100000\n", 8, 8),  # no quota
+    ("200000 100000\n", 8, 2),  # a 2-CPU limit on an 8-core node
+    ("150000 100000\n", 8, 2),  # 1.5 CPUs: round up
+    ("50000 100000\n", 8, 1),
+    ("400000 100000\n", 2, 2),  # the affinity is the smaller
+    (None, 3, 3),  # no cgroup v2 file
+    ("garbage", 3, 3),
+])
+def test_available_cores_reads_the_cgroup_quota(monkeypatch, tmp_path, cpu_max, affinity,
+                                                expected) -> None:
+    path = tmp_path / "cpu.max"
+    if cpu_max is not None:
+        path.write_text(cpu_max)
+    monkeypatch.setattr(process, "CPU_MAX", str(path))
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _: set(range(affinity)))
+    assert process.available_cores() == expected
 
 
 def test_no_workers_trains_in_process(monkeypatch) -> None:

@@ -142,7 +142,9 @@ def test_language_from_the_link(lang: str | None, label: str, title: str) -> Non
     at = app({"lang": lang} if lang else {})
     assert at.number_input(key="lr").label == label
     assert at.expander[0].label == title
-    assert len(at.latex) >= 2  # the update rule and the loss
+    explained = at.expander[0].markdown[0].value
+    assert explained.count("$$") >= 4  # the update rule and the loss, as display maths
+    assert "\\frac{1}{n} \\sum_{i=1}^{n}" in explained  # the loss's formula, unescaped
 
 
 def test_language_switch_changes_labels_and_keeps_values() -> None:

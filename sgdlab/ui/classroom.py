@@ -222,12 +222,11 @@ def explain_ui(run: Run, view: str) -> None:
     limit = theory.max_stable_lr(theory.data_hessian(run.data))
     blocks = explain.explain(view, run.lang, optimizer=run.train_config.optimizer,
                              accumulation=run.train_config.accumulation, limit=limit)
+    # One markdown element, formulas as $$ display maths (KaTeX, as st.latex draws
+    # them): an element per block made this panel 7 messages on every rerun.
+    text = "\n\n".join(f"$$\n{body}\n$$" if kind == "latex" else body for kind, body in blocks)
     with st.expander(i18n.tr(explain.TEXT, "title", run.lang), icon=":material/lightbulb:"):
-        for kind, body in blocks:
-            if kind == "latex":
-                st.latex(body)
-            else:
-                st.markdown(body)
+        st.markdown(text)
 
 
 def _label(name: str, lang: str) -> str:

@@ -157,14 +157,15 @@ def metrics_ui(run: Run, step: int) -> None:
     opt = theory.least_squares(run.data)
     i = step - 1
     a, b = float(h.a[i]), float(h.b[i])
-    cols = st.columns(6)
-    cols[0].metric(tr("step", lang), f"{step} / {h.steps}")
-    cols[1].metric(tr("a", lang), f"{a:.4f}" if abs(a) < 1e4 else f"{a:.3g}")
-    cols[2].metric(tr("b", lang), f"{b:.4f}" if abs(b) < 1e4 else f"{b:.3g}")
-    cols[3].metric(tr("batch_loss", lang), f"{h.batch_loss[i]:.3g}")
-    cols[4].metric(tr("total_loss", lang), f"{h.total_loss[i]:.3g}")
-    cols[5].metric(tr("distance", lang), f"{float(np.hypot(a - opt.a, b - opt.b)):.3g}",
-                   help=tr("distance_help", lang))
+    # One horizontal container, not six columns: six fewer messages every rerun.
+    row = st.container(horizontal=True, gap="medium")
+    row.metric(tr("step", lang), f"{step} / {h.steps}")
+    row.metric(tr("a", lang), f"{a:.4f}" if abs(a) < 1e4 else f"{a:.3g}")
+    row.metric(tr("b", lang), f"{b:.4f}" if abs(b) < 1e4 else f"{b:.3g}")
+    row.metric(tr("batch_loss", lang), f"{h.batch_loss[i]:.3g}")
+    row.metric(tr("total_loss", lang), f"{h.total_loss[i]:.3g}")
+    row.metric(tr("distance", lang), f"{float(np.hypot(a - opt.a, b - opt.b)):.3g}",
+               help=tr("distance_help", lang))
 
 
 # The step table's columns: (History attribute, English, Chinese header, format).

@@ -23,6 +23,7 @@ import queue
 import subprocess
 import sys
 import threading
+from pathlib import Path
 from typing import IO, Any
 
 from sgdlab.config import DataConfig, TrainConfig
@@ -33,12 +34,19 @@ from sgdlab.train import train
 log = logging.getLogger(__name__)
 
 
+COMMAND = (sys.executable, "-m", "sgdlab.worker")
+GIVE_UP_AFTER = 3  # workers that died; then every run trains in the calling process
+_PACKAGE_ROOT = str(Path(__file__).resolve().parents[1])  # where ``import sgdlab`` works
+
+
 class _Worker:
     """One ``python -m sgdlab.worker`` process and its two pipes."""
 
-    def __init__(self) -> None:
-        env = {**os.environ, "OMP_NUM_THREADS": "1"}
-        self.proc = subprocess.Popen([sys.executable, "-m", "sgdlab.worker"], env=env,
+    def __init__(self, command: tuple[str, ...]) -> None:
+        path = os.environ.get("PYTHONPATH", "")
+        env = {**os.environ, "OMP_NUM_THREADS": "1",  # and sgdlab importable from any cwd
+               "PYTHONPATH": _PACKAGE_ROOT + (os.pathsep + path if path else "")}
+        self.proc = subprocess.Popen(command, env=env,
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE)
 
     def call(self, request: tuple[Any, ...]) -> tuple[str, Any]:
@@ -61,18 +69,20 @@ class _Worker:
 class Trainers:
     """``n`` worker processes; ``train`` hands a run to an idle one, or waits for one."""
 
-    def __init__(self, n: int) -> None:
+    def __init__(self, n: int, command: tuple[str, ...] = COMMAND) -> None:
         if n < 1:
             raise ValueError(f"need at least one worker, not {n}")
+        self._command = command
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: list[_Worker] = []
         self._lock = threading.Lock()
         self._closed = False
+        self.deaths = 0
         for _ in range(n):
             self._start_one()
 
     def _start_one(self) -> None:
-        worker = _Worker()
+        worker = _Worker(self._command)
         with self._lock:
             self._all.append(worker)
         self._idle.put(worker)
@@ -85,16 +95,26 @@ class Trainers:
         """
         if self._closed:
             raise RuntimeError("these trainers are closed")
+        if self.deaths >= GIVE_UP_AFTER:  # workers cannot start here: train in-process
+            return train(data, config)
         worker = self._idle.get()
         try:
             status, value = worker.call((data, config))
         except (EOFError, OSError, pickle.UnpicklingError) as e:
-            log.warning("a training worker died (%s); starting another, training here", e)
             with self._lock:
-                self._all.remove(worker)
+                if worker in self._all:  # (a dead one put back after giving up is not)
+                    self._all.remove(worker)
+                self.deaths += 1
+                give_up = self.deaths >= GIVE_UP_AFTER
             worker.stop()
-            if not self._closed:
-                self._start_one()
+            if give_up:
+                log.error("%d training workers died; training in-process from now on "
+                          "(is `python -m sgdlab.worker` runnable here?)", self.deaths)
+                self._idle.put(worker)  # dead, never called again: wakes anyone waiting
+            else:
+                log.warning("a training worker died (%s); starting another, training here", e)
+                if not self._closed:
+                    self._start_one()
             return train(data, config)
         self._idle.put(worker)
         if status == "error":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 
@@ -15,7 +16,7 @@ from sgdlab.config import DataConfig, TrainConfig
 from sgdlab.data import make_data
 from sgdlab.history import COLUMNS, History
 from sgdlab.train import train
-from sgdlab.worker import Trainers
+from sgdlab.worker import GIVE_UP_AFTER, Trainers
 
 
 @pytest.fixture(scope="module")
@@ -98,3 +99,26 @@ def test_closing_stops_the_processes() -> None:
 def test_at_least_one_worker() -> None:
     with pytest.raises(ValueError):
         Trainers(0)
+
+
+def test_workers_that_cannot_start_give_way_to_training_here(caplog) -> None:
+    t = Trainers(2, command=(sys.executable, "-c", "import sys; sys.exit(3)"))
+    try:
+        for steps in range(1, 7):  # every run still comes back, right
+            same(t.train(DataConfig(), TrainConfig(steps=steps)),
+                 train(DataConfig(), TrainConfig(steps=steps)))
+        assert t.deaths == GIVE_UP_AFTER  # no endless restarts
+        assert "training in-process from now on" in caplog.text
+    finally:
+        t.close()
+
+
+def test_a_worker_imports_sgdlab_from_any_directory(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)  # as `streamlit run /elsewhere/app.py` would
+    monkeypatch.delenv("PYTHONPATH", raising=False)
+    t = Trainers(1)
+    try:
+        same(t.train(DataConfig(), TrainConfig()), train(DataConfig(), TrainConfig()))
+        assert t.deaths == 0
+    finally:
+        t.close()

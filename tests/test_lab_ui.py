@@ -9,9 +9,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from sgdlab import i18n
-from sgdlab.config import TrainConfig
+from sgdlab.config import DataConfig, TrainConfig
 from sgdlab.data import make_data
 from sgdlab.sweep import sweep
+from sgdlab.train import train
 from sgdlab.ui import lab
 from tests.servers import streamlit_server
 
@@ -111,6 +112,8 @@ def test_pins_survive_reruns_and_are_removable():
     assert labels[0].startswith("#1 lr=0.1") and labels[1].startswith("#2 lr=0.3")
     frame = at.dataframe[0].value
     assert len(frame) == 3 and frame.iloc[0, 0] == "this run"
+    assert set(frame["diverged at"]) == {"no"}  # in words, never None or <NA>
+    assert all(v == "not reached" or v.isdigit() for v in frame["steps to 1% of minimum"])
     at.button(key="lab_unpin_1").click().run()
     assert "ghosts: 1" in texts(at)
     assert [p["label"] for p in at.session_state[lab.PINS]] == labels[1:]
@@ -121,6 +124,18 @@ def test_pins_survive_reruns_and_are_removable():
     assert "ghosts: 2" in texts(at)
     at.button(key="lab_unpin_all").click().run()
     assert "ghosts: 0" in texts(at) and not at.exception
+
+
+def test_the_metrics_table_says_diverged_and_not_reached_in_words():
+    ok = train(make_data(DataConfig()), TrainConfig(steps=200))
+    short = train(make_data(DataConfig()), TrainConfig(steps=2))
+    bad = train(make_data(DataConfig()), TrainConfig(lr=5.0, steps=100))
+    for lang, no, never, at in (("en", "no", "not reached", "step "),
+                                ("zh", "否", "未达到", "第 ")):
+        frame = lab.metrics_frame([("a", ok), ("b", short), ("c", bad)], lang)
+        steps, div = frame.iloc[:, 5].tolist(), frame.iloc[:, 6].tolist()
+        assert steps[0].isdigit() and steps[1] == never
+        assert div[:2] == [no, no] and div[2].startswith(at) and str(bad.diverged_at) in div[2]
 
 
 def test_all_views_in_tabs_together():

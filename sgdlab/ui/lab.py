@@ -105,6 +105,9 @@ TEXT: i18n.Text = {
     "col_dist": ("distance to optimum", "到最优点的距离"),
     "col_steps": ("steps to 1% of minimum", "达到最小损失 1% 以内的步数"),
     "col_div": ("diverged at", "发散于"),
+    "not_reached": ("not reached", "未达到"),
+    "not_diverged": ("no", "否"),
+    "at_step": ("step {step}", "第 {step} 步"),
     "metrics_help": ("R²: share of y's variance explained. RMSE: typical error. Distance: "
                      "from (a, b) to the least-squares (a, b). Steps: first step whose "
                      "whole-data loss is within 1% of the least-squares minimum (empty: not "
@@ -356,7 +359,11 @@ def compare_ui(run: Run) -> None:
 
 
 def metrics_frame(rows: list[tuple[str, History]], lang: str) -> pd.DataFrame:
-    """One row per run: final loss, R², RMSE, distance to the optimum, steps to 1%, divergence."""
+    """One row per run: final loss, R², RMSE, distance to the optimum, steps to 1%, divergence.
+
+    The last two say "not reached" and "no" in words: a blank or "None" in a
+    projected table reads as missing data.
+    """
     records = []
     for label, h in rows:
         m = analysis.metrics(h)
@@ -365,8 +372,8 @@ def metrics_frame(rows: list[tuple[str, History]], lang: str) -> pd.DataFrame:
             tr("col_loss", lang): float(h.total_loss[-1]) if h.steps else float("nan"),
             tr("col_r2", lang): m.r2, tr("col_rmse", lang): m.rmse,
             tr("col_dist", lang): m.distance,
-            tr("col_steps", lang): m.steps_to_1pct, tr("col_div", lang): h.diverged_at})
-    frame = pd.DataFrame(records)
-    for col in ("col_steps", "col_div"):
-        frame[tr(col, lang)] = frame[tr(col, lang)].astype("Int64")
-    return frame
+            tr("col_steps", lang): (tr("not_reached", lang) if m.steps_to_1pct is None
+                                    else str(m.steps_to_1pct)),
+            tr("col_div", lang): (tr("not_diverged", lang) if h.diverged_at is None
+                                  else tr("at_step", lang, step=h.diverged_at))})
+    return pd.DataFrame(records)

@@ -75,3 +75,22 @@ def test_diverging_run_warns_in_the_browser(app_url, page):
     assert page.locator('[data-testid="stException"]').count() == 0
     screenshot(page, "dashboard_diverged_zh")
     assert page.console_errors == []
+
+
+def test_switching_language_keeps_every_choice_shown(app_url, page):
+    """The data-source radio once showed no option selected after a switch to 中文."""
+    page.goto(app_url + "?lang=en")
+    wait_idle(page)
+    radios = page.locator('[data-testid="stRadio"] input[type="radio"]')
+
+    def checked() -> list[bool]:
+        return [radios.nth(i).is_checked() for i in range(radios.count())]
+
+    assert checked() == [True, False, False]
+    for name, word in (("中文", "数据来源"), ("English", "Data source"), ("中文", "数据来源")):
+        page.get_by_text(name, exact=True).click()
+        wait_rerun(page)
+        page.get_by_text(word, exact=True).wait_for()
+        assert checked() == [True, False, False], name
+    assert log_line(page) == FINAL  # the run itself did not change
+    assert page.console_errors == []

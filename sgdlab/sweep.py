@@ -171,7 +171,7 @@ def batch_lambda_max(x: np.ndarray, batches: np.ndarray) -> np.ndarray:
 
 def stability_bounds(data: Data, base: TrainConfig, batch_sizes: Ints) -> Bounds:
     """The full-batch bound and, per batch size, the bound of the worst batch the run uses."""
-    x = data.x.double().numpy()
+    x, _ = data.xy64
     worst = [2.0 / _worst_lambda(x, int(b), base) for b in batch_sizes]
     return Bounds(max_stable_lr(data_hessian(data)), np.asarray(batch_sizes, dtype=np.int64),
                   np.array(worst))

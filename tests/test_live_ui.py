@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from html.parser import HTMLParser
 
 import pytest
@@ -10,7 +11,7 @@ from sgdlab.config import DataConfig, TrainConfig
 from sgdlab.history import COLUMNS
 from sgdlab.train import train
 from sgdlab.ui.context import Run
-from sgdlab.ui.live import TABLE_ROWS, table_html
+from sgdlab.ui.live import TABLE_ROWS, table_html, trouble
 
 
 class Cells(HTMLParser):
@@ -75,3 +76,43 @@ def test_headers_speak_the_reader_s_language() -> None:
     assert parse(table_html(run_of(5, "en"), 5)[0]).head[:3] == ["step", "batch loss",
                                                                   "whole-data loss"]
     assert parse(table_html(run_of(5, "zh"), 5)[0]).head[:3] == ["步", "批次损失", "整体损失"]
+
+
+def run_for(train_config: TrainConfig, data_config: DataConfig = DataConfig(),
+            lang: str = "en") -> Run:
+    history = train(data_config, train_config)
+    return Run(data_config, history.data, train_config, history, lang)
+
+
+def test_a_quiet_run_gets_no_warning() -> None:
+    assert trouble(run_for(TrainConfig())) is None
+    assert trouble(run_for(TrainConfig(lr=0.3, steps=500))) is None
+
+
+def test_the_cure_names_a_rate_that_really_is_stable() -> None:
+    # 0.95 is below the full-data limit (~1) and still diverges with batches of 20
+    config = TrainConfig(lr=0.95, steps=200)
+    run = run_for(config)
+    assert run.history.diverged_at is not None
+    text = trouble(run)
+    assert text is not None and f"step {run.history.diverged_at}" in text
+    safe = float(text.split("below ")[1].split(" is safe")[0])
+    assert safe < 0.95
+    for lr in (safe, safe * 0.5):  # trained independently at the named rate: converges
+        calm = train(DataConfig(), replace(config, lr=lr, steps=2000))
+        assert calm.diverged_at is None and calm.total_loss[-1] < 1.2
+
+
+def test_a_run_heading_for_divergence_is_warned_before_it_blows_up() -> None:
+    run = run_for(TrainConfig(optimizer="momentum", momentum=0.9, lr=0.5))
+    assert run.history.diverged_at is None  # not yet past the divergence bound ...
+    text = trouble(run)
+    assert text is not None and "heading for divergence" in text  # ... but the loss grew
+    assert "Momentum and adaptive optimizers" in text
+    zh = trouble(run_for(TrainConfig(optimizer="momentum", momentum=0.9, lr=0.5), lang="zh"))
+    assert zh is not None and "走向发散" in zh and "动量法" in zh
+
+
+def test_raw_x_suggests_standardizing() -> None:
+    text = trouble(run_for(TrainConfig(), DataConfig(standardize=False)))
+    assert text is not None and "Standardize x" in text

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from sgdlab import figures, i18n, theory
+from sgdlab import figures, i18n, sweep, theory
 from sgdlab.config import DataConfig, TrainConfig
 from sgdlab.data import Data
 from sgdlab.history import History
@@ -39,14 +39,27 @@ TEXT: i18n.Text = {
     "distance_help": ("Euclidean distance from (a, b) to the least-squares (a*, b*).",
                       "(a, b) 到最小二乘解 (a*, b*) 的欧氏距离。"),
     "diverged": ("Training diverged at step {step}: the loss blew up and the run stopped "
-                 "there. Cure: a smaller learning rate. For these data, plain gradient "
-                 "descent converges only for a learning rate below {max_lr:.4g} "
-                 "(2 / largest eigenvalue of the loss's Hessian){std}.",
-                 "训练在第 {step} 步发散:损失爆炸,训练在那里停止。解决办法:减小学习率。"
-                 "对这些数据,梯度下降只有在学习率小于 {max_lr:.4g}"
-                 "(2 / 损失 Hessian 的最大特征值)时才收敛{std}。"),
-    "standardize_hint": ("; or switch 'Standardize x' on, which makes much larger rates stable",
-                         ";或者打开“归一化 x”,可以用大得多的学习率"),
+                 "there. ", "训练在第 {step} 步发散:损失爆炸,训练在那里停止。"),
+    "rising": ("The whole-data loss grew from {start:.3g} to {end:.3g}: this run is heading "
+               "for divergence. ",
+               "整体损失从 {start:.3g} 增长到 {end:.3g}:这次训练正在走向发散。"),
+    "cure": ("Cure: a smaller learning rate; below {batch_lr:.3g} is safe. On all the data, "
+             "gradient descent converges below {max_lr:.4g} (2 / largest eigenvalue of the "
+             "loss's Hessian), but each step here sees a batch of {batch}, and the steepest "
+             "batch this run uses is stable only below {batch_lr:.3g}.",
+             "解决办法:减小学习率;小于 {batch_lr:.3g} 是安全的。在全部数据上,梯度下降在学习率小于 "
+             "{max_lr:.4g}(2 / 损失 Hessian 的最大特征值)时收敛;但这里每一步只看到 {batch} "
+             "个点的批次,本次训练用到的最陡的批次只在学习率小于 {batch_lr:.3g} 时稳定。"),
+    "cure_full": ("Cure: a smaller learning rate. For these data, plain gradient descent "
+                  "converges only for a learning rate below {max_lr:.4g} (2 / largest "
+                  "eigenvalue of the loss's Hessian).",
+                  "解决办法:减小学习率。对这些数据,梯度下降只有在学习率小于 {max_lr:.4g}"
+                  "(2 / 损失 Hessian 的最大特征值)时才收敛。"),
+    "cure_optimizer": (" Momentum and adaptive optimizers move these limits: if it still "
+                       "diverges, halve the rate.",
+                       "动量法和自适应优化器会改变这些上限:如果仍然发散,把学习率减半。"),
+    "standardize_hint": (" Or switch 'Standardize x' on, which makes much larger rates stable.",
+                         "或者打开“归一化 x”,可以用大得多的学习率。"),
     "table": ("Step by step", "逐步数据"),
     "table_window": ("Rows {lo}–{hi} of {n}, around the chosen step.",
                      "第 {lo}–{hi} 行(共 {n} 行),围绕所选的训练步。"),
@@ -107,17 +120,46 @@ def live_ui(run: Run, ghosts: Ghosts = ()) -> None:
     ``ghosts`` are pinned runs, drawn as labelled lines on the loss and parameter panels.
     """
     history = run.history
-    if history.diverged_at is not None:
-        max_lr = theory.max_stable_lr(theory.data_hessian(run.data))
-        std = ("" if run.data_config is None or run.data_config.standardize
-               else tr("standardize_hint", run.lang))
-        st.warning(tr("diverged", run.lang, step=history.diverged_at, max_lr=max_lr, std=std),
-                   icon="⚠️")
+    warning = trouble(run)
+    if warning:
+        st.warning(warning, icon="⚠️")
     if history.steps == 0:
         st.info(tr("no_steps", run.lang))
         return
     _step_key_follows(run)
     step_ui(run, ghosts)
+
+
+RISING = 10.0  # a run whose loss ends this many times above where it began is in trouble
+
+
+def trouble(run: Run) -> str | None:
+    """What the page warns about, with the cure: a run that diverged, or one on its way.
+
+    The cure's rate comes from the run's own batches: gradient descent on all
+    the data tolerates up to 2 / lambda_max, but a step on an ordered batch from
+    one end of x sees a steeper loss, so a rate below the full-data limit can
+    still blow up (a fresh-user report: lr 0.95 diverged while the warning said
+    "below 1").
+    """
+    h, lang, config = run.history, run.lang, run.train_config
+    if h.diverged_at is not None:
+        head = tr("diverged", lang, step=h.diverged_at)
+    elif h.steps and h.total_loss[-1] > RISING * h.initial_total_loss:
+        head = tr("rising", lang, start=h.initial_total_loss, end=float(h.total_loss[-1]))
+    else:
+        return None
+    bounds = sweep.stability_bounds(run.data, config, [config.batch_size])
+    max_lr, batch_lr = bounds.full_batch, float(bounds.worst_batch[0])
+    if config.batch_size < run.data.n and batch_lr < 0.999 * max_lr:
+        cure = tr("cure", lang, batch_lr=batch_lr, max_lr=max_lr, batch=config.batch_size)
+    else:
+        cure = tr("cure_full", lang, max_lr=max_lr)
+    if config.optimizer != "sgd":
+        cure += tr("cure_optimizer", lang)
+    if run.data_config is not None and not run.data_config.standardize:
+        cure += tr("standardize_hint", lang)
+    return head + cure
 
 
 def _step_key_follows(run: Run) -> None:

@@ -49,6 +49,9 @@ assert set(UPDATE_RULES) == set(OPTIMIZERS)
 
 TEXT: i18n.Text = {
     "title": ("Explain this view", "讲解这张图"),
+    "title.fit": ("Explain: the fit", "讲解:拟合图"),
+    "title.loss": ("Explain: the loss curves", "讲解:损失曲线"),
+    "title.params": ("Explain: parameter space", "讲解:参数空间"),
     "rule": ("**The update rule** ({optimizer}): each step moves (a, b) against the gradient "
              "of the batch loss, scaled by the learning rate η.",
              "**更新规则**({optimizer}):每一步让 (a, b) 沿批次损失梯度的反方向移动,"
@@ -85,7 +88,7 @@ TEXT: i18n.Text = {
                    "depends on which points were drawn. It is right on average, but its spread "
                    "shrinks only like 1/|B|. Batches in the notebook's order also cover a "
                    "narrow slice of x, so their loss swings with where the slice lies.",
-                   "**为什么批次损失更抖。**整体损失总是对同样的 n 个点求平均,只会因为 a、b 的变化"
+                   "**为什么批次损失更抖**。整体损失总是对同样的 n 个点求平均,只会因为 a、b 的变化"
                    "而变化。批次损失只平均几个点,而且每一步换一批:即使直线不变,它也取决于抽到了"
                    "哪些点。它平均来说是对的,但波动只按 1/|B| 缩小。按笔记本顺序取的批次还只覆盖"
                    " x 的一小段,所以损失会随这一段的位置起伏。"),
@@ -96,17 +99,20 @@ TEXT: i18n.Text = {
                     "等高线是 (a, b) 上整体损失相等的点;路径是 (a, b) 从 (0, 0) 出发的每一步;"
                     "星号是最小二乘最优点。L 是二次函数,所以等高线是椭圆,形状由黑塞矩阵 H 决定。"),
     "params.limit": ("Full-batch gradient descent shrinks the error along each eigenvector of H "
-                     "by (1 − η λ): it converges only while η < 2 / λ_max = {limit:.4g} here. "
+                     "by (1 − η λ): it converges only while "
+                     "η < $2 / \\lambda_{{\\max}}$ = {limit:.4g} here. "
                      "Standardized x makes H nearly round; raw x makes a long narrow valley.",
                      "全量梯度下降每一步把沿 H 各特征向量方向的误差乘以 (1 − η λ):"
-                     "只有 η < 2 / λ_max = {limit:.4g} 时才收敛。归一化后的 x 让 H 接近圆形;"
+                     "只有 η < $2 / \\lambda_{{\\max}}$ = {limit:.4g} 时才收敛。"
+                     "归一化后的 x 让 H 接近圆形;"
                      "原始 x 则形成又长又窄的山谷。"),
     "stability.what": ("Each cell is one run at that learning rate and batch size; its colour "
                        "is the final whole-data loss, crossed cells diverged. The line is the "
-                       "full-batch limit 2 / λ_max; a single batch of sorted x has its own, "
+                       "full-batch limit $2 / \\lambda_{\\max}$; a single batch of sorted x has "
+                       "its own, "
                        "usually lower limit, which is why small ordered batches break first.",
                        "每个格子是一次训练(对应的学习率和批次大小),颜色是最终整体损失,打叉的已发散。"
-                       "直线是全量梯度下降的上限 2 / λ_max;"
+                       "直线是全量梯度下降的上限 $2 / \\lambda_{\\max}$;"
                        "按顺序取的单个批次有自己的、通常更低的上限,"
                        "所以小批次最先失稳。"),
     "compare.what": ("Pinned runs are drawn as faded ghosts under the current run: change one "

@@ -34,8 +34,9 @@ TEXT: i18n.Text = {
     "final_loss": ("whole-data loss", "整体损失"),
     "diverged": ("diverged", "发散"),
     "diverged_at": ("diverged at step {step}", "第 {step} 步发散"),
-    "full_bound": ("2/λ_max, all data = {lr:.3g}", "2/λ_max(全部数据)= {lr:.3g}"),
-    "worst_bound": ("2/λ_max, worst batch", "2/λ_max(最差批次)"),
+    "full_bound": ("2/λ<sub>max</sub>, all data = {lr:.3g}",
+                   "2/λ<sub>max</sub>(全部数据)= {lr:.3g}"),
+    "worst_bound": ("2/λ<sub>max</sub>, worst batch", "2/λ<sub>max</sub>(最差批次)"),
     "current": ("current setting", "当前设置"),
     "click": ("click a cell to load its settings", "点击格子即可载入该设置"),
     "band_title": ("Is it luck? {k} runs with different {what} seeds",
@@ -178,7 +179,7 @@ def stability_figure(result: Sweep, bounds: Bounds | None = None,
         traces.append(go.Scatter(
             x=wx, y=wy, mode="lines", name=tr("worst_bound", lang),
             meta=_role("worst_batch_bound"), line={"color": ORANGE, "width": 3.5},
-            hovertemplate="2/λ_max %{customdata:.3g}<extra></extra>",
+            hovertemplate="2/λ<sub>max</sub> %{customdata:.3g}<extra></extra>",
             customdata=np.repeat(bounds.worst_batch, 2)))
     if current is not None:
         lr, bs = current

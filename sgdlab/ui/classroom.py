@@ -225,7 +225,8 @@ def explain_ui(run: Run, view: str) -> None:
     # One markdown element, formulas as $$ display maths (KaTeX, as st.latex draws
     # them): an element per block made this panel 7 messages on every rerun.
     text = "\n\n".join(f"$$\n{body}\n$$" if kind == "latex" else body for kind, body in blocks)
-    with st.expander(i18n.tr(explain.TEXT, "title", run.lang), icon=":material/lightbulb:"):
+    key = f"title.{view}" if f"title.{view}" in explain.TEXT else "title"  # three in one tab
+    with st.expander(i18n.tr(explain.TEXT, key, run.lang), icon=":material/lightbulb:"):
         st.markdown(text)
 
 

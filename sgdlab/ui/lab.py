@@ -42,7 +42,7 @@ TEXT: i18n.Text = {
                   "为什么小批次比全量数据更不稳定?"),
     "why": ("Each update is a gradient step on the batch's own loss. Its curvature is the "
             "batch's Hessian 2·[[E x², E x], [E x, 1]], and a step is only safe while "
-            "lr < 2/λ_max. All the data together allow lr < **{full:.3g}**. "
+            "lr < $2/\\lambda_{{\\max}}$. All the data together allow lr < **{full:.3g}**. "
             "But the points are sorted by x and the notebook takes them in order, so a "
             "small batch holds neighbours from one end of the range, where E x² is large: "
             "the worst batch of size {bs} allows only lr < **{worst:.3g}**. One stiff batch "
@@ -51,7 +51,7 @@ TEXT: i18n.Text = {
             "stays close to the whole data's. The lines are exact for plain SGD with a "
             "constant learning rate; momentum, Adam or a schedule move the real edge.",
             "每次更新都是在该批次自己的损失上走一步梯度。它的曲率是批次的 Hessian "
-            "2·[[E x², E x], [E x, 1]],只有当 lr < 2/λ_max 时这一步才安全。"
+            "2·[[E x², E x], [E x, 1]],只有当 lr < $2/\\lambda_{{\\max}}$ 时这一步才安全。"
             "全部数据允许 lr < **{full:.3g}**。但数据按 x 排好序,笔记本又按顺序取批次,"
             "所以小批次里是 x 范围一端的相邻点,E x² 很大:大小为 {bs} 的最差批次只允许 "
             "lr < **{worst:.3g}**。一个“陡”的批次会冲过头,而接下来的批次来自同一端,"

@@ -14,6 +14,7 @@ and still far more digits than a screen shows.
 from __future__ import annotations
 
 import base64
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -61,7 +62,8 @@ TEXT: i18n.Text = {
     "path": ("path of (a, b)", "(a, b) 的路径"),
     "optimum": ("optimum", "最优点"),
     "fit_panel": ("Fit: the data and the line at this step", "拟合:数据与当前步的直线"),
-    "steps_n": ("{n} steps", "{n} 步"),
+    "run_title": ("lr = {lr} · batch = {batch} · {steps} steps",
+                  "学习率 = {lr} · 批次 = {batch} · {steps} 步"),
     "play": ("▶ Play", "▶ 播放"),
     "pause": ("❚❚ Pause", "❚❚ 暂停"),
     "resume": ("▷ Resume", "▷ 继续"),
@@ -249,11 +251,24 @@ def _loss_panel(history: History, step: int, lang: str, log_y: bool,
         shown = shown[np.isfinite(shown)]
         pos = shown[shown > 0]
         lo, hi = (np.log10(pos.min()), np.log10(pos.max())) if len(pos) else (-1.0, 1.0)
-        yaxis = _axis(tr("loss_log", lang), type="log", range=_span(lo, hi, 0.06))
+        yaxis = _axis(tr("loss_log", lang), type="log", range=_span(lo, hi, 0.06),
+                      **_log_ticks(hi - lo))
     else:
         yaxis = _axis(tr("loss", lang), range=[0, float(shown.max()) * 1.06 if len(shown) else 1])
-    xaxis = _axis(tr("step", lang), range=[0.5, n_steps + 0.5])
+    xaxis = _axis(tr("step", lang), range=[0.5, n_steps + 0.5],
+                  **({"dtick": 1} if n_steps <= 12 else {}))  # never a step 2.5
     return traces, xaxis, yaxis
+
+
+def _log_ticks(decades: float) -> dict[str, Any]:
+    """Ticks of a log axis: powers of ten, written as powers, once it spans a decade.
+
+    Plotly's default labels the 2s and 5s between decades ("100, 5, 2, 10, 5, 2,
+    1"), which a class read as a broken axis, and writes 1e10 as "10B".
+    """
+    if decades < 1:
+        return {"exponentformat": "power"}
+    return {"dtick": max(1, math.ceil(decades / 8)), "exponentformat": "power"}
 
 
 def _epoch_trace(history: History, lang: str, log_y: bool) -> list[dict[str, Any]]:
@@ -551,7 +566,7 @@ def _xy_only(trace: dict[str, Any]) -> dict[str, Any]:
 
 def _run_title(history: History, lang: str) -> str:
     c = history.config
-    words = f"lr = {c.lr:g} · batch = {c.batch_size} · {tr('steps_n', lang, n=c.steps)}"
+    words = tr("run_title", lang, lr=f"{c.lr:g}", batch=c.batch_size, steps=c.steps)
     if history.diverged_at is not None:
         words += " · ⚠ " + tr("diverged", lang, step=history.diverged_at)
     return words

@@ -177,3 +177,16 @@ def test_frame_steps_and_legend_corner():
     t = np.linspace(0, 1, 50)
     assert figures.emptiest_corner(t, t, [0, 1], [0, 1]) in ((1, 0), (0, 1))
     assert figures.emptiest_corner(t, 1 - t, [0, 1], [0, 1]) in ((1, 1), (0, 0))
+
+
+def test_loss_axes_label_whole_steps_and_powers_of_ten() -> None:
+    # a diverged run: 4 steps, losses over ten decades (a fresh user saw steps 0.5,
+    # 1.5, ... and a log axis labelled "100, 5, 2, 10, 5, 2, 1, 5")
+    bad = train(DataConfig(), TrainConfig(lr=5.0))
+    layout = figures.live_spec(bad, "zh", step=bad.steps)["layout"]
+    loss_x, loss_y = layout["xaxis3"], layout["yaxis3"]
+    assert loss_y["type"] == "log" and loss_y["exponentformat"] == "power"
+    assert isinstance(loss_y["dtick"], int) and loss_y["dtick"] >= 1
+    assert loss_x["dtick"] == 1
+    long = train(DataConfig(), TrainConfig(steps=200))
+    assert "dtick" not in figures.live_spec(long, "en", step=200)["layout"]["xaxis3"]

@@ -23,6 +23,7 @@ import streamlit as st
 from sgdlab import explain, i18n, presets, theory, urlstate
 from sgdlab.config import DataConfig, TrainConfig
 from sgdlab.ui.context import Run
+from sgdlab.ui.language import initial_lang
 
 URL_STATE = "_classroom_url"  # session_state: the UrlState read from the link on first run
 PRESET = "_classroom_preset"  # session_state: name of the last preset loaded
@@ -60,9 +61,14 @@ TEXT: i18n.Text = {
 
 
 def current_lang() -> str:
-    """The reader's language: the switch, else the link's ``lang``, else the default."""
+    """The reader's language: the switch, else what the switch will start on.
+
+    Before the switch is drawn (a link's notices come first) that is the link's
+    ``lang``, else the browser's locale: the same choice language_ui makes, so
+    a notice is never in the other language from the page.
+    """
     value = st.session_state.get(LANG)
-    return value if value in i18n.LANGS else i18n.DEFAULT_LANG
+    return value if value in i18n.LANGS else initial_lang()
 
 
 def _read_link() -> urlstate.UrlState:

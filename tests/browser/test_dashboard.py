@@ -94,3 +94,14 @@ def test_switching_language_keeps_every_choice_shown(app_url, page):
         assert checked() == [True, False, False], name
     assert log_line(page) == FINAL  # the run itself did not change
     assert page.console_errors == []
+
+
+def test_a_bad_link_without_lang_speaks_the_browser_s_language(app_url, page):
+    """An English browser, a link with a bad value and no lang: page and notice in English."""
+    page.goto(app_url + "?lr=inf")  # the page fixture's browser locale is en-US
+    wait_idle(page)
+    alert = page.locator('[data-testid="stAlert"]').first.inner_text()
+    assert "'lr'" in alert and not any("\u4e00" <= ch <= "\u9fff" for ch in alert), alert
+    assert page.get_by_text("Learning rate", exact=True).count() >= 1
+    assert log_line(page) == FINAL  # the bad value was ignored, the app kept working
+    assert page.console_errors == []

@@ -375,6 +375,8 @@ def compare_figure(current: History, ghosts: Ghosts, lang: str = i18n.DEFAULT_LA
     legend = {"orientation": "v", "x": 0, "y": -0.2, "yanchor": "top", "font": {"size": FONT - 3}}
     return go.Figure(traces, _layout(
         tr("compare_title", lang), height=480 + 26 * len(traces), legend=legend,
-        margin={"l": 80, "r": 20, "t": 70, "b": 30}, xaxis=_axis(tr("step", lang)),
+        # automargin: room for the step axis's title under its ticks ("10Step" overlapped)
+        margin={"l": 80, "r": 20, "t": 70, "b": 60},
+        xaxis=_axis(tr("step", lang), automargin=True),
         yaxis=_axis(tr("loss_log", lang), **(_log_ticks(current.total_loss, *(
             g.total_loss for _, g in ghosts)) if log_y else {"type": "linear"}))))

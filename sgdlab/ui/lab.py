@@ -110,10 +110,9 @@ TEXT: i18n.Text = {
     "at_step": ("step {step}", "第 {step} 步"),
     "metrics_help": ("R²: share of y's variance explained. RMSE: typical error. Distance: "
                      "from (a, b) to the least-squares (a, b). Steps: first step whose "
-                     "whole-data loss is within 1% of the least-squares minimum (empty: not "
-                     "reached).",
+                     "whole-data loss is within 1% of the least-squares minimum.",
                      "R²:解释了 y 方差的比例。RMSE:典型误差。距离:(a, b) 到最小二乘 (a, b) 的距离。"
-                     "步数:整体损失第一次落在最小二乘最小值 1% 以内的训练步数(空白:未达到)。"),
+                     "步数:整体损失第一次落在最小二乘最小值 1% 以内的训练步数。"),
 }
 
 

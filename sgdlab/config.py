@@ -101,19 +101,22 @@ class TrainConfig:
         "参数更新的次数。", 1, MAX_STEPS))
     sampling: str = _f("sequential", Spec(
         "Sampling", "取样方式",
-        "sequential: batches in order, as in the notebook; shuffle: reshuffle every "
-        "epoch; replacement: draw each batch with replacement.",
-        "sequential:按顺序取批次(同笔记本);shuffle:每轮重新打乱;"
-        "replacement:有放回地随机抽取。", choices=SAMPLINGS))
+        "In order (sequential): batches as in the notebook; reshuffled (shuffle): a new "
+        "order every epoch; with replacement (replacement): each batch drawn at random.",
+        "按顺序(sequential):按顺序取批次,同笔记本;每轮重新打乱(shuffle);"
+        "有放回抽取(replacement):每个批次随机抽取。", choices=SAMPLINGS))
     optimizer: str = _f("sgd", Spec(
         "Optimizer", "优化算法",
-        "Any torch.optim optimizer; 'momentum' and 'nesterov' are SGD with momentum.",
-        "torch.optim 中的优化器;momentum 和 nesterov 是带动量的 SGD。",
+        "A torch.optim optimizer; SGD with momentum (momentum) and Nesterov momentum "
+        "(nesterov) are SGD with the momentum below.",
+        "torch.optim 中的优化器;带动量的 SGD(momentum)和 Nesterov 动量(nesterov)"
+        "使用下面的动量系数。",
         choices=OPTIMIZERS))
     momentum: float = _f(0.9, Spec(
         "Momentum", "动量",
-        "Momentum coefficient for 'momentum' and 'nesterov' (ignored otherwise).",
-        "momentum 与 nesterov 的动量系数(其他优化器不用)。", 0.0, 0.999))
+        "Momentum coefficient of SGD with momentum and Nesterov momentum (ignored "
+        "otherwise).",
+        "带动量的 SGD 与 Nesterov 动量的动量系数(其他优化器不用)。", 0.0, 0.999))
     accumulation: int = _f(1, Spec(
         "Gradient accumulation", "梯度累积",
         "Split each update's batch into this many micro-batches and add up their "
@@ -122,23 +125,25 @@ class TrainConfig:
         1, 1024))
     schedule: str = _f("constant", Spec(
         "LR schedule", "学习率调度",
-        "constant; step: multiply by gamma every decay_every steps; exponential: the "
-        "same decay, smoothly; cosine: anneal to zero over the run.",
-        "constant:不变;step:每 decay_every 步乘以 gamma;exponential:同样的衰减但平滑;"
-        "cosine:在整个训练中余弦退火到零。", choices=SCHEDULES))
+        "Constant (constant); step decay (step): multiply by the decay factor every "
+        "'decay every' steps; exponential decay (exponential): the same decay, smoothly; "
+        "cosine annealing (cosine): down to zero over the run.",
+        "不变(constant);阶梯衰减(step):每隔“衰减间隔”步乘以“衰减系数”;"
+        "指数衰减(exponential):同样的衰减但平滑;余弦退火(cosine):在整个训练中降到零。",
+        choices=SCHEDULES))
     gamma: float = _f(0.5, Spec(
         "Decay factor", "衰减系数",
-        "For step/exponential schedules: the learning rate is multiplied by this "
-        "every decay_every steps.",
-        "step/exponential 调度:学习率每 decay_every 步乘以该系数。", 0.01, 1.0))
+        "For step and exponential decay: the learning rate is multiplied by this "
+        "every 'decay every' steps.",
+        "阶梯衰减和指数衰减:学习率每隔“衰减间隔”步乘以该系数。", 0.01, 1.0))
     decay_every: int = _f(10, Spec(
         "Decay every", "衰减间隔",
-        "For step/exponential schedules: steps per decay by gamma.",
-        "step/exponential 调度:每隔多少步衰减一次。", 1, MAX_STEPS))
+        "For step and exponential decay: steps per multiplication by the decay factor.",
+        "阶梯衰减和指数衰减:每隔多少步乘一次衰减系数。", 1, MAX_STEPS))
     sampling_seed: int = _f(0, Spec(
         "Sampling seed", "取样种子",
-        "Seed of the batch order for shuffle and replacement sampling.",
-        "shuffle 和 replacement 取样时批次顺序的随机种子。", 0, MAX_SEED))
+        "Seed of the batch order when batches are reshuffled or drawn with replacement.",
+        "每轮重新打乱或有放回抽取时,批次顺序的随机种子。", 0, MAX_SEED))
 
     def __post_init__(self) -> None:
         check(self)

@@ -27,8 +27,8 @@ TEXT: i18n.Text = {
                       "mark.", "可输入 {lo:g} 到 {hi:g} 之间的任意值;滑块停在最近的刻度。"),
     "bad": ("This setting can't be used: {msg}", "这个设置无法使用:{msg}"),
     "x_range": ("'x to' must be greater than 'x from'.", "“x 终点”必须大于“x 起点”。"),
-    "accumulation_help": ("Must divide the batch size; offered: its divisors up to 64.",
-                          "必须整除批次大小;这里列出它不超过 64 的因数。"),
+    "accumulation_help": ("Offered: the divisors of the batch size up to 64.",
+                          "这里列出批次大小不超过 64 的因数。"),
     # the choices of the choice settings, as a reader should see them
     "sequential": ("in order (as the notebook)", "按顺序(同笔记本)"),
     "shuffle": ("reshuffled every epoch", "每轮重新打乱"),

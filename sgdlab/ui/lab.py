@@ -21,6 +21,7 @@ from sgdlab.config import DataConfig, TrainConfig, spec
 from sgdlab.history import History
 from sgdlab.ui.charts import chart_ui, plot_config
 from sgdlab.ui.context import Run
+from sgdlab.ui.controls import choice_label
 
 MAX_MAP_STEPS = 1000  # the map trains every cell this long at most (cells x steps = time)
 WORK = 50_000_000  # batch points x steps one view may train per rerun: a few seconds
@@ -62,10 +63,10 @@ TEXT: i18n.Text = {
     "vary_data": ("data seed (the noise)", "数据种子(噪声)"),
     "k": ("Number of seeds", "种子个数"),
     "band_sampling": ("Sampling for the band", "色带使用的取样方式"),
-    "sequential_note": ("Sequential sampling has no randomness, so the band shows {sampling} "
-                        "runs with your sequential run on top.",
-                        "顺序取样没有随机性,所以色带显示 {sampling} 取样的训练,"
-                        "上面叠加你的顺序训练。"),
+    "sequential_note": ("Batches in order have no randomness, so the band shows runs with "
+                        "batches {sampling}, with your run in order on top.",
+                        "按顺序取批次没有随机性,所以色带显示“{sampling}”取样的训练,"
+                        "上面叠加你的按顺序训练。"),
     "no_data_seed": ("This data set has no seed; only the sampling seed can vary.",
                      "这个数据集没有种子,只能改变取样种子。"),
     "rank": ("Your run ends lower than {pct:.0f}% of the {k} seeds (final whole-data loss "
@@ -219,8 +220,9 @@ def seeds_ui(run: Run) -> None:
     sampling = c.sampling
     if vary == "sampling" and c.sampling == "sequential":
         sampling = right.selectbox(tr("band_sampling", lang), ["shuffle", "replacement"],
-                                   key="lab_band_sampling")
-        st.info(tr("sequential_note", lang, sampling=sampling))
+                                   key="lab_band_sampling",
+                                   format_func=lambda v: choice_label(v, lang))
+        st.info(tr("sequential_note", lang, sampling=choice_label(sampling, lang)))
     if run.data_config is None:
         st.caption(tr("no_data_seed", lang))
     key = (_data_key(run), c, vary, k, sampling)
@@ -281,7 +283,8 @@ def noise_ui(run: Run) -> None:
 
 def settings_label(data_config: DataConfig | None, config: TrainConfig, lang: str) -> str:
     """Short settings of a run: lr, batch, sampling, optimizer, steps, and any other non-default."""
-    parts = [f"lr={config.lr:g}", f"batch={config.batch_size}", config.sampling, config.optimizer,
+    parts = [f"lr={config.lr:g}", f"batch={config.batch_size}",
+             choice_label(config.sampling, lang), choice_label(config.optimizer, lang),
              tr("n_steps", lang, n=config.steps)]
     shown = {"lr", "batch_size", "sampling", "optimizer", "steps"}
     defaults = asdict(TrainConfig())

@@ -18,7 +18,7 @@ from sgdlab import figures, i18n, sweep, theory
 from sgdlab.config import DataConfig, TrainConfig
 from sgdlab.data import Data
 from sgdlab.history import History
-from sgdlab.ui import process
+from sgdlab.ui import classroom, process
 from sgdlab.ui.charts import chart_ui
 from sgdlab.ui.context import Run
 
@@ -188,6 +188,9 @@ def step_ui(run: Run, ghosts: Ghosts = ()) -> None:
         spec = figures.live_spec(history, lang, step=step, log_y=log_y, ghosts=ghosts,
                                  true_line=true_line)
     chart_ui(spec, key="live_chart")
+    # The address bar follows the step box here too: a change of step reruns only
+    # this fragment, never the end of app.py where the link is written.
+    classroom.sync_url(run, step=step)
     metrics_ui(run, step)
     st.code(figures.notebook_line(history, step), language=None)
     table_ui(run, step)

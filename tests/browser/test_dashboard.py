@@ -105,3 +105,17 @@ def test_a_bad_link_without_lang_speaks_the_browser_s_language(app_url, page):
     assert page.get_by_text("Learning rate", exact=True).count() >= 1
     assert log_line(page) == FINAL  # the bad value was ignored, the app kept working
     assert page.console_errors == []
+
+
+def test_the_address_follows_the_step_box(app_url, page):
+    """The step box reruns only its fragment; the link in the address bar must follow it."""
+    page.goto(app_url + "?lang=en")
+    wait_idle(page)
+    assert "step=20" in page.url
+    box = page.locator('[data-testid="stNumberInput"]', has_text="Current step").locator("input")
+    box.fill("7")
+    box.press("Enter")
+    wait_rerun(page)
+    page.wait_for_function("() => location.search.includes('step=7')", timeout=30_000)
+    assert log_line(page).startswith("Step 7,")
+    assert page.console_errors == []

@@ -218,7 +218,10 @@ def _loss_panel(history: History, step: int, lang: str, log_y: bool,
                 ghosts: Ghosts) -> tuple[list[dict], dict, dict]:
     n_steps = max(history.steps, 1)
     view = _view(history)
-    log_y = log_y or history.diverged_at is not None  # an explosion only reads on a log axis
+    # An explosion only reads on a log axis: a diverged run, or one whose loss has
+    # left the framed range (momentum 0.5: a linear axis stopped at 6,000 while the
+    # loss was 56,800).
+    log_y = log_y or history.diverged_at is not None or not bool(view.all())
     opt = theory.least_squares(history.data)
     mode = "lines+markers" if history.steps <= 30 else "lines"  # every marker is a DOM node
     traces: list[dict[str, Any]] = [

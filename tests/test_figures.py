@@ -190,3 +190,13 @@ def test_loss_axes_label_whole_steps_and_powers_of_ten() -> None:
     assert loss_x["dtick"] == 1
     long = train(DataConfig(), TrainConfig(steps=200))
     assert "dtick" not in figures.live_spec(long, "en", step=200)["layout"]["xaxis3"]
+
+
+def test_a_loss_that_runs_away_is_drawn_on_a_log_axis_whole() -> None:
+    rising = train(DataConfig(), TrainConfig(optimizer="momentum", momentum=0.9, lr=0.5))
+    assert rising.diverged_at is None and rising.total_loss[-1] > 100 * rising.total_loss[0]
+    y = figures.live_spec(rising, "en", step=rising.steps)["layout"]["yaxis3"]
+    assert y["type"] == "log"
+    assert 10 ** y["range"][1] >= rising.total_loss.max()  # the top of the curve is on it
+    calm = train(DataConfig(), TrainConfig())
+    assert figures.live_spec(calm, "en", step=20)["layout"]["yaxis3"].get("type") != "log"

@@ -20,6 +20,29 @@ DIVERGENCE_LOSS = 1e10  # a loss above this counts as diverged
 SAMPLINGS = ("sequential", "shuffle", "replacement")
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam", "rmsprop", "adagrad")
 SCHEDULES = ("constant", "step", "exponential", "cosine")
+# How each choice of the choice settings reads, (English, Chinese): the menus,
+# pinned-run labels and explanations use these, the CLI the code names.
+CHOICE_LABELS: dict[str, tuple[str, str]] = {
+    "sequential": ("in order (as the notebook)", "按顺序(同笔记本)"),
+    "shuffle": ("reshuffled every epoch", "每轮重新打乱"),
+    "replacement": ("drawn with replacement", "有放回抽取"),
+    "sgd": ("SGD", "SGD(随机梯度下降)"),
+    "momentum": ("SGD with momentum", "带动量的 SGD"),
+    "nesterov": ("Nesterov momentum", "Nesterov 动量"),
+    "adam": ("Adam", "Adam 自适应矩估计"),
+    "rmsprop": ("RMSprop", "RMSprop 均方根传播"),
+    "adagrad": ("Adagrad", "Adagrad 自适应梯度"),
+    "constant": ("constant", "不变"),
+    "step": ("step decay", "阶梯衰减"),
+    "exponential": ("exponential decay", "指数衰减"),
+    "cosine": ("cosine annealing", "余弦退火"),
+}
+
+
+def choice_label(choice: str, lang: str) -> str:
+    """How a choice (e.g. 'shuffle') reads in ``lang``; the code name when it has no words."""
+    words = CHOICE_LABELS.get(choice)
+    return choice if words is None else words[1] if lang == "zh" else words[0]
 
 
 @dataclass(frozen=True)

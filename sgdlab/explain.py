@@ -10,7 +10,7 @@ blocks. LaTeX holds only symbols; every word lives in :data:`TEXT`.
 from __future__ import annotations
 
 from sgdlab import i18n
-from sgdlab.config import OPTIMIZERS
+from sgdlab.config import OPTIMIZERS, choice_label
 
 # The dashboard's views (issue 3) and the analysis views (issue 4), by URL name.
 VIEWS = ("fit", "loss", "params", "stability", "compare", "seeds", "noise")
@@ -154,7 +154,8 @@ def explain(view: str, lang: str, *, optimizer: str = "sgd", accumulation: int =
     if view == "fit":
         blocks += [md("fit.gradient"), ("latex", GRADIENT)]
     if view in ("fit", "loss", "params"):
-        blocks += [md("rule", optimizer=optimizer), ("latex", update_rule(optimizer))]
+        blocks += [md("rule", optimizer=choice_label(optimizer, lang)),
+                   ("latex", update_rule(optimizer))]
         if accumulation > 1:
             blocks += [md("accumulation", k=accumulation), ("latex", ACCUMULATION)]
         blocks += [md("loss"), ("latex", LOSS)]

@@ -31,7 +31,9 @@ def _modules() -> list[ModuleType]:
 
 
 def _tables() -> list[tuple[str, dict]]:
-    return [(m.__name__, m.TEXT) for m in _modules() if isinstance(getattr(m, "TEXT", None), dict)]
+    """Every module's TEXT, and the config's CHOICE_LABELS (menu words)."""
+    return [(m.__name__, getattr(m, name)) for m in _modules()
+            for name in ("TEXT", "CHOICE_LABELS") if isinstance(getattr(m, name, None), dict)]
 
 
 TABLES = _tables()

@@ -16,6 +16,7 @@ import streamlit as st
 
 from sgdlab import i18n
 from sgdlab.config import DataConfig, Spec, TrainConfig, spec
+from sgdlab.config import choice_label as config_choice_label
 from sgdlab.data import Data
 from sgdlab.ui import classroom
 
@@ -29,20 +30,6 @@ TEXT: i18n.Text = {
     "x_range": ("'x to' must be greater than 'x from'.", "“x 终点”必须大于“x 起点”。"),
     "accumulation_help": ("Offered: the divisors of the batch size up to 64.",
                           "这里列出批次大小不超过 64 的因数。"),
-    # the choices of the choice settings, as a reader should see them
-    "sequential": ("in order (as the notebook)", "按顺序(同笔记本)"),
-    "shuffle": ("reshuffled every epoch", "每轮重新打乱"),
-    "replacement": ("drawn with replacement", "有放回抽取"),
-    "sgd": ("SGD", "SGD(随机梯度下降)"),
-    "momentum": ("SGD with momentum", "带动量的 SGD"),
-    "nesterov": ("Nesterov momentum", "Nesterov 动量"),
-    "adam": ("Adam", "Adam 自适应矩估计"),
-    "rmsprop": ("RMSprop", "RMSprop 均方根传播"),
-    "adagrad": ("Adagrad", "Adagrad 自适应梯度"),
-    "constant": ("constant", "不变"),
-    "step": ("step decay", "阶梯衰减"),
-    "exponential": ("exponential decay", "指数衰减"),
-    "cosine": ("cosine annealing", "余弦退火"),
 }
 
 MAIN = ("seed", "lr", "batch_size", "steps")  # in order of prominence
@@ -52,8 +39,8 @@ DATA_DETAILS = ("n", "noise", "slope", "intercept", "x_min", "x_max", "standardi
 
 
 def choice_label(choice: str, lang: str) -> str:
-    """How a choice (e.g. 'shuffle') reads in ``lang``; the code name when it has no words."""
-    return tr(choice, lang) if choice in TEXT else choice
+    """How a choice (e.g. 'shuffle') reads in ``lang`` (sgdlab.config.CHOICE_LABELS)."""
+    return config_choice_label(choice, lang)
 
 
 def lr_marks(lo: float = 1e-4, hi: float = 10.0) -> list[float]:

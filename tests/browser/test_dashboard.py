@@ -79,19 +79,24 @@ def test_diverging_run_warns_in_the_browser(app_url, page):
 
 def test_switching_language_keeps_every_choice_shown(app_url, page):
     """The data-source radio once showed no option selected after a switch to 中文."""
+    from playwright.sync_api import expect
+
     page.goto(app_url + "?lang=en")
     wait_idle(page)
     radios = page.locator('[data-testid="stRadio"] input[type="radio"]')
 
-    def checked() -> list[bool]:
-        return [radios.nth(i).is_checked() for i in range(radios.count())]
+    def shows_the_first_checked() -> None:  # expect() retries while the page redraws
+        expect(radios).to_have_count(3)
+        expect(radios.nth(0)).to_be_checked()
+        expect(radios.nth(1)).not_to_be_checked()
+        expect(radios.nth(2)).not_to_be_checked()
 
-    assert checked() == [True, False, False]
+    shows_the_first_checked()
     for name, word in (("中文", "数据来源"), ("English", "Data source"), ("中文", "数据来源")):
         page.get_by_text(name, exact=True).click()
         wait_rerun(page)
         page.get_by_text(word, exact=True).wait_for()
-        assert checked() == [True, False, False], name
+        shows_the_first_checked()
     assert log_line(page) == FINAL  # the run itself did not change
     assert page.console_errors == []
 
@@ -102,7 +107,7 @@ def test_a_bad_link_without_lang_speaks_the_browser_s_language(app_url, page):
     wait_idle(page)
     alert = page.locator('[data-testid="stAlert"]').first.inner_text()
     assert "'lr'" in alert and not any("\u4e00" <= ch <= "\u9fff" for ch in alert), alert
-    assert page.get_by_text("Learning rate", exact=True).count() >= 1
+    page.get_by_text("Learning rate", exact=True).first.wait_for()  # the page in English too
     assert log_line(page) == FINAL  # the bad value was ignored, the app kept working
     assert page.console_errors == []
 
@@ -111,7 +116,7 @@ def test_the_address_follows_the_step_box(app_url, page):
     """The step box reruns only its fragment; the link in the address bar must follow it."""
     page.goto(app_url + "?lang=en")
     wait_idle(page)
-    assert "step=20" in page.url
+    page.wait_for_function("() => location.search.includes('step=20')", timeout=60_000)
     box = page.locator('[data-testid="stNumberInput"]', has_text="Current step").locator("input")
     box.fill("7")
     box.press("Enter")

@@ -69,9 +69,18 @@ def new_page(browser: Any, width: int = 1600, height: int = 1000, locale: str = 
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 
+DRAWN = '[data-testid="stMainBlockContainer"] [data-testid="stElementContainer"]'
+
+
 def wait_idle(page: Any, timeout: float = 60.0) -> None:
-    """Wait until Streamlit has finished its current run and the page has settled."""
+    """Wait until Streamlit has finished its current run and the page has settled.
+
+    Also waits for the first element: right after a page load Streamlit can
+    report "notRunning" before the first run has started (two tests read an
+    empty sidebar on the CI machine).
+    """
     page.wait_for_selector(IDLE, timeout=timeout * 1000)
+    page.wait_for_selector(DRAWN, timeout=timeout * 1000)
     page.wait_for_timeout(300)  # let the last deltas render
     page.wait_for_selector(IDLE, timeout=timeout * 1000)
 

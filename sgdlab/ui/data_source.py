@@ -24,6 +24,7 @@ from sgdlab.datasets import (
     read_csv,
     to_data,
 )
+from sgdlab.ui.language import radio
 
 SOURCES = ("synthetic", "builtin", "upload")
 
@@ -76,21 +77,11 @@ def tr(key: str, lang: str, **values: object) -> str:
     return i18n.tr(TEXT, key, lang, **values)
 
 
-_SHOWN_IN = "data_source_lang"  # the language the radio was last drawn in
-
-
 def data_source_ui(lang: str) -> Data | None:
     """Draw the data-source choice in the sidebar; the Data to fit, or None for synthetic."""
-    # The browser's radio finds its selection by the option's shown text: after
-    # a language switch it showed no option selected (the value itself was
-    # kept). Stating the value again makes Streamlit send it, and the browser
-    # selects it.
-    if st.session_state.get(_SHOWN_IN) not in (None, lang) and SOURCE in st.session_state:
-        st.session_state[SOURCE] = st.session_state[SOURCE]
-    st.session_state[_SHOWN_IN] = lang
     with st.sidebar:
-        source = st.radio(tr("source", lang), SOURCES, key=SOURCE,
-                          format_func=lambda s: tr(s, lang))
+        source = radio(st, tr("source", lang), SOURCES, key=SOURCE, lang=lang,
+                       format_func=lambda s: tr(s, lang))
         if source == "builtin":
             return builtin_ui(lang)
         if source == "upload":

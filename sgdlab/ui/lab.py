@@ -22,6 +22,7 @@ from sgdlab.history import History
 from sgdlab.ui.charts import chart_ui, plot_config
 from sgdlab.ui.context import Run
 from sgdlab.ui.controls import choice_label
+from sgdlab.ui.language import radio
 
 MAX_MAP_STEPS = 1000  # the map trains every cell this long at most (cells x steps = time)
 WORK = 50_000_000  # batch points x steps one view may train per rerun: a few seconds
@@ -214,8 +215,8 @@ def seeds_ui(run: Run) -> None:
     lang, c = run.lang, run.train_config
     options = ["sampling", "data"] if run.data_config is not None else ["sampling"]
     left, mid, right = st.columns(3)
-    vary = left.radio(tr("vary", lang), options, key="lab_vary",
-                      format_func=lambda v: tr("vary_" + v, lang))
+    vary = radio(left, tr("vary", lang), options, key="lab_vary", lang=lang,
+                 format_func=lambda v: tr("vary_" + v, lang))
     k = mid.slider(tr("k", lang), 2, 100, 20, key="lab_k")
     sampling = c.sampling
     if vary == "sampling" and c.sampling == "sequential":

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any
+
 import streamlit as st
 
 from sgdlab import i18n
@@ -39,3 +42,20 @@ def title_ui(lang: str) -> None:
     """The page's title and one line on what it shows."""
     st.title(i18n.tr(TEXT, "title", lang))
     st.caption(i18n.tr(TEXT, "intro", lang))
+
+
+def radio(where: Any, label: str, options: Sequence[str], *, key: str, lang: str,
+          format_func: Callable[[str], str]) -> str:
+    """``where.radio(...)`` whose option texts are in ``lang``, keeping its choice on a switch.
+
+    The browser's radio finds its selection by the option's shown text: after
+    a language switch it showed no option selected (the value itself was kept).
+    Stating the value again when the language changed makes Streamlit send it,
+    and the browser selects it.
+    """
+    shown_in = f"{key}__lang"  # the language this radio was last drawn in
+    if st.session_state.get(shown_in) not in (None, lang) and key in st.session_state:
+        st.session_state[key] = st.session_state[key]
+    st.session_state[shown_in] = lang
+    choice: str = where.radio(label, options, key=key, format_func=format_func)
+    return choice

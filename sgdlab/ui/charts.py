@@ -23,7 +23,9 @@ class _Built(go.Figure):
     """
 
     def __init__(self, spec: dict[str, Any]) -> None:
-        super().__init__()
+        # No go.Figure.__init__: it deep-copies plotly's default template into an
+        # empty figure (0.3 ms per chart per rerun) that nobody reads; st.plotly_chart
+        # only checks the type and calls to_dict().
         layout = spec.get("layout", {})
         if "template" not in layout:
             spec = {**spec, "layout": {**layout, "template": _default_template()}}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import math
 from dataclasses import dataclass
 
@@ -36,6 +37,15 @@ class Data:
         x, y = self.x.double().numpy(), self.y.double().numpy()
         x.flags.writeable = y.flags.writeable = False  # shared by every reader
         return x, y
+
+
+    @functools.cached_property
+    def digest(self) -> str:
+        """A hash of x, y and raw x, computed once per Data: what caches key it by."""
+        h = hashlib.blake2b(digest_size=16)
+        for t in (self.x, self.y, self.x_raw):
+            h.update(t.numpy().tobytes())
+        return h.hexdigest()
 
 
 def make_data(config: DataConfig = DataConfig()) -> Data:

@@ -7,7 +7,6 @@ of everything they depend on, so an unchanged rerun recomputes nothing.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import asdict, replace
 from typing import Any, TypeVar
@@ -130,8 +129,7 @@ def _ignore(_: object) -> None:
 def _data_key(run: Run) -> Any:
     if run.data_config is not None:
         return run.data_config
-    digest = hashlib.sha1(run.data.x.numpy().tobytes() + run.data.y.numpy().tobytes())
-    return digest.hexdigest()
+    return run.data.digest
 
 
 def _kept(name: str, key: Any, compute: Callable[[], T], size: int = 4) -> T:

@@ -10,7 +10,7 @@ from sgdlab.ui.controls import controls_ui
 from sgdlab.ui.data_source import data_source_ui
 from sgdlab.ui.export import export_ui
 from sgdlab.ui.language import language_ui, title_ui
-from sgdlab.ui.live import cached_train, cached_train_on, live_ui
+from sgdlab.ui.live import cached_train_on, live_ui, page_run
 
 process.per_run_settings()  # one torch thread in this run's fresh thread
 
@@ -23,7 +23,7 @@ with st.sidebar:
 custom = data_source_ui(lang)  # None: the notebook's synthetic data
 data_config, train_config = controls_ui(lang, custom)
 if data_config is not None:
-    history = cached_train(data_config, train_config)
+    history = page_run(data_config, train_config, lang)
 else:
     assert custom is not None
     history = cached_train_on(custom, train_config)

@@ -6,8 +6,9 @@ while another session's thread runs Python, up to the switch interval (5 ms):
 under a class's load a 620-step run took 17 s. A worker process gives training
 an interpreter (and a core) of its own.
 
-Each worker is ``python -m sgdlab.worker``: it reads pickled ``(data, config)``
-requests on stdin and writes pickled ``("ok", history)`` or ``("error",
+Each worker is ``python -m sgdlab.worker``: it reads pickled ``(function,
+args)`` requests on stdin (module-level functions such as :func:`train_task`,
+pickled by name) and writes pickled ``("ok", result)`` or ``("error",
 exception)`` replies on its own copy of stdout (anything it prints goes to
 stderr). Not ``multiprocessing``: its spawn start method re-runs the parent's
 ``__main__`` in every worker, and in a Streamlit server that is the app script.
@@ -23,6 +24,7 @@ import queue
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
@@ -32,6 +34,28 @@ from sgdlab.history import History
 from sgdlab.train import train
 
 log = logging.getLogger(__name__)
+
+
+def train_task(data: DataConfig | Data, config: TrainConfig) -> History:
+    """``train(data, config)``, with the data's float64 arrays made here, not in the server."""
+    history = train(data, config)
+    history.data.xy64  # noqa: B018 (a cached property: converted once, pickled along)
+    return history
+
+
+def live_task(data: DataConfig | Data, config: TrainConfig, lang: str, log_y: bool,
+              true_line: tuple[float, float] | None) -> tuple[History, dict[str, Any]]:
+    """The run and the live figure it opens on (its last step), both built in the worker.
+
+    Building that figure was a fifth of a loaded server's interpreter-lock time
+    (py-spy --gil, 30 students each changing a setting every 1-2 s).
+    """
+    from sgdlab import figures  # plotly: only in workers that draw
+
+    history = train_task(data, config)
+    spec = figures.live_spec(history, lang, step=history.steps, log_y=log_y,
+                             true_line=true_line)
+    return history, spec
 
 
 COMMAND = (sys.executable, "-m", "sgdlab.worker")
@@ -88,18 +112,24 @@ class Trainers:
         self._idle.put(worker)
 
     def train(self, data: DataConfig | Data, config: TrainConfig) -> History:
-        """The run for these settings, trained by a worker; errors are raised here as there.
+        """The run for these settings, trained by a worker (see :meth:`call`)."""
+        history: History = self.call(train_task, data, config)
+        return history
 
-        A worker that dies mid-run (killed, out of memory) is replaced, and this
-        run is trained in the calling process instead.
+    def call(self, function: Callable[..., Any], *args: Any) -> Any:
+        """``function(*args)`` in an idle worker (waiting for one); its errors are raised here.
+
+        ``function`` must be a module-level function (pickled by name). A worker
+        that dies mid-call (killed, out of memory) is replaced, and this call
+        runs in the calling process instead.
         """
         if self._closed:
             raise RuntimeError("these trainers are closed")
-        if self.deaths >= GIVE_UP_AFTER:  # workers cannot start here: train in-process
-            return train(data, config)
+        if self.deaths >= GIVE_UP_AFTER:  # workers cannot start here: run in-process
+            return function(*args)
         worker = self._idle.get()
         try:
-            status, value = worker.call((data, config))
+            status, value = worker.call((function, args))
         except (EOFError, OSError, pickle.UnpicklingError) as e:
             with self._lock:
                 if worker in self._all:  # (a dead one put back after giving up is not)
@@ -115,12 +145,11 @@ class Trainers:
                 log.warning("a training worker died (%s); starting another, training here", e)
                 if not self._closed:
                     self._start_one()
-            return train(data, config)
+            return function(*args)
         self._idle.put(worker)
         if status == "error":
             raise value
-        result: History = value
-        return result
+        return value
 
     def pids(self) -> list[int]:
         with self._lock:
@@ -141,13 +170,11 @@ def serve(requests: IO[bytes], replies: IO[bytes]) -> None:
     torch.set_num_threads(1)
     while True:
         try:
-            data, config = pickle.load(requests)
+            function, args = pickle.load(requests)
         except EOFError:
             return
         try:
-            history = train(data, config)
-            history.data.xy64  # noqa: B018 (converted here, sent along: none in the server)
-            reply: tuple[str, Any] = ("ok", history)
+            reply: tuple[str, Any] = ("ok", function(*args))
         except Exception as e:  # noqa: BLE001 (every error goes back to the caller)
             reply = ("error", e)
         try:

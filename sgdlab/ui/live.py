@@ -9,12 +9,14 @@ fragment, never the training or the sidebar.
 from __future__ import annotations
 
 import html
+import threading
+from collections import OrderedDict
 from typing import Any
 
 import numpy as np
 import streamlit as st
 
-from sgdlab import figures, i18n, sweep, theory
+from sgdlab import figures, i18n, sweep, theory, worker
 from sgdlab.config import DataConfig, TrainConfig
 from sgdlab.data import Data
 from sgdlab.history import History
@@ -90,9 +92,49 @@ CONFIG_HASH: dict[Any, Any] = {DataConfig: repr, TrainConfig: repr}
 # Runs in cache_resource, not cache_data: every session gets the same History
 # (read-only by contract) instead of an unpickled copy of its tensors per rerun.
 @st.cache_resource(max_entries=64, show_spinner=False, hash_funcs=CONFIG_HASH)
-def cached_train(data_config: DataConfig, train_config: TrainConfig) -> History:
-    """The run for these settings, computed once per distinct pair."""
-    return process.train_run(data_config, train_config)
+def cached_train(data_config: DataConfig, train_config: TrainConfig,
+                 _opening: tuple[str, bool] | None = None) -> History:
+    """The run for these settings, computed once per distinct pair.
+
+    With ``_opening`` = (language, log scale), not part of the key, the worker
+    that trains the run also builds the live figure the page opens on (the last
+    step), and :func:`cached_live_spec` takes it from there.
+    """
+    if _opening is None:
+        return process.train_run(data_config, train_config)
+    lang, log_y = _opening
+    history, spec = process.in_worker(worker.live_task, data_config, train_config, lang, log_y,
+                                      (data_config.slope, data_config.intercept))
+    _OPENING.put((repr(data_config), repr(train_config), lang, history.steps, log_y), spec)
+    return history
+
+
+def page_run(data_config: DataConfig, train_config: TrainConfig, lang: str) -> History:
+    """The run the page shows; a new one arrives with the figure it opens on."""
+    log_y = bool(st.session_state.get("live_log_y", False))
+    return cached_train(data_config, train_config, _opening=(lang, log_y))
+
+
+class _Handover:
+    """Figures built beside a run, waiting for the first rerun that draws them (bounded)."""
+
+    def __init__(self, size: int = 32) -> None:
+        self._items: OrderedDict[Any, dict[str, Any]] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def put(self, key: Any, spec: dict[str, Any]) -> None:
+        with self._lock:
+            self._items[key] = spec
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+    def take(self, key: Any) -> dict[str, Any] | None:
+        with self._lock:
+            return self._items.pop(key, None)
+
+
+_OPENING = _Handover()
 
 
 def data_key(data: Data) -> tuple[str, int, str]:
@@ -113,6 +155,9 @@ def cached_train_on(data: Data, train_config: TrainConfig) -> History:
 def cached_live_spec(data_config: DataConfig, train_config: TrainConfig, lang: str,
                      step: int, log_y: bool) -> dict[str, Any]:
     """The live figure as JSON-ready plotly, cached: an unchanged rerun rebuilds nothing."""
+    built = _OPENING.take((repr(data_config), repr(train_config), lang, step, log_y))
+    if built is not None:
+        return built
     history = cached_train(data_config, train_config)
     return figures.live_spec(history, lang, step=step, log_y=log_y,
                              true_line=(data_config.slope, data_config.intercept))

@@ -25,17 +25,19 @@ import logging
 import math
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import torch
 
 from sgdlab.config import DataConfig, TrainConfig
 from sgdlab.data import Data
 from sgdlab.history import History
-from sgdlab.train import train
-from sgdlab.worker import Trainers
+from sgdlab.worker import Trainers, train_task
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 _lock = threading.Lock()
 _frozen = False
@@ -123,10 +125,17 @@ def _get_trainers() -> Trainers | None:
         return _trainers
 
 
-def train_run(data: DataConfig | Data, config: TrainConfig) -> History:
-    """``sgdlab.train.train(data, config)``, in a worker process when there are any.
+def in_worker(function: Callable[..., T], *args: Any) -> T:
+    """``function(*args)`` in a training worker when there are any, else right here.
 
-    The same function with one torch thread either way, so the numbers are the same.
+    ``function`` is a module-level function of sgdlab.worker (pickled by name),
+    with one torch thread either way, so the numbers are the same.
     """
     trainers = _get_trainers()
-    return train(data, config) if trainers is None else trainers.train(data, config)
+    result: T = function(*args) if trainers is None else trainers.call(function, *args)
+    return result
+
+
+def train_run(data: DataConfig | Data, config: TrainConfig) -> History:
+    """``sgdlab.train.train(data, config)``, in a worker process when there are any."""
+    return in_worker(train_task, data, config)

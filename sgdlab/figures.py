@@ -255,7 +255,7 @@ def _loss_panel(history: History, step: int, lang: str, log_y: bool,
         pos = shown[shown > 0]
         lo, hi = (np.log10(pos.min()), np.log10(pos.max())) if len(pos) else (-1.0, 1.0)
         yaxis = _axis(tr("loss_log", lang), type="log", range=_span(lo, hi, 0.06),
-                      **_log_ticks(hi - lo))
+                      **log_ticks(hi - lo))
     else:
         yaxis = _axis(tr("loss", lang), range=[0, float(shown.max()) * 1.06 if len(shown) else 1])
     xaxis = _axis(tr("step", lang), range=[0.5, n_steps + 0.5],
@@ -263,7 +263,7 @@ def _loss_panel(history: History, step: int, lang: str, log_y: bool,
     return traces, xaxis, yaxis
 
 
-def _log_ticks(decades: float) -> dict[str, Any]:
+def log_ticks(decades: float) -> dict[str, Any]:
     """Ticks of a log axis: powers of ten, written as powers, once it spans a decade.
 
     Plotly's default labels the 2s and 5s between decades ("100, 5, 2, 10, 5, 2,

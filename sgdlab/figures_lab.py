@@ -19,7 +19,18 @@ import plotly.graph_objects as go
 
 from sgdlab import i18n, theory
 from sgdlab.analysis import Band, BatchFit, Noise
-from sgdlab.figures import BLUE, GREEN, INK, ORANGE, PURPLE, QUIET, SKY, VERMILLION, base_layout
+from sgdlab.figures import (
+    BLUE,
+    GREEN,
+    INK,
+    ORANGE,
+    PURPLE,
+    QUIET,
+    SKY,
+    VERMILLION,
+    base_layout,
+    log_ticks,
+)
 from sgdlab.history import History
 from sgdlab.sweep import Bounds, Sweep
 
@@ -94,11 +105,11 @@ def _layout(title: str, height: int = 520, **axes: Any) -> dict[str, Any]:
 
 
 def _log_ticks(*arrays: np.ndarray) -> dict[str, Any]:
-    """A log axis labelled only at powers of ten when the values span more than a decade."""
+    """A log axis over these values, ticked as the live figure's (figures.log_ticks)."""
     values = np.concatenate([np.ravel(a) for a in arrays])
     values = values[np.isfinite(values) & (values > 0)]
-    wide = len(values) and np.log10(values.max() / values.min()) > 1
-    return {"type": "log", "dtick": 1} if wide else {"type": "log"}
+    decades = float(np.log10(values.max() / values.min())) if len(values) else 0.0
+    return {"type": "log", **log_ticks(decades)}
 
 
 def _role(role: str) -> dict[str, str]:

@@ -51,7 +51,7 @@ TEXT: i18n.Text = {
             "instead of cancelling it. Shuffled batches mix both ends, so their curvature "
             "stays close to the whole data's. The lines are exact for plain SGD with a "
             "constant learning rate; momentum, Adam or a schedule move the real edge.",
-            "每次更新都是在该批次自己的损失上走一步梯度。它的曲率是批次的 Hessian "
+            "每次更新都是在该批次自己的损失上走一步梯度。它的曲率是批次的黑塞矩阵 "
             "2·[[E x², E x], [E x, 1]],只有当 lr < $2/\\lambda_{{\\max}}$ 时这一步才安全。"
             "全部数据允许 lr < **{full:.3g}**。但数据按 x 排好序,笔记本又按顺序取批次,"
             "所以小批次里是 x 范围一端的相邻点,E x² 很大:大小为 {bs} 的最差批次只允许 "

@@ -50,13 +50,13 @@ TEXT: i18n.Text = {
              "loss's Hessian), but each step here sees a batch of {batch}, and the steepest "
              "batch this run uses is stable only below {batch_lr:.3g}.",
              "解决办法:减小学习率;小于 {batch_lr:.3g} 是安全的。在全部数据上,梯度下降在学习率小于 "
-             "{max_lr:.4g}(2 / 损失 Hessian 的最大特征值)时收敛;但这里每一步只看到 {batch} "
+             "{max_lr:.4g}(2 / 损失的黑塞矩阵 H 的最大特征值)时收敛;但这里每一步只看到 {batch} "
              "个点的批次,本次训练用到的最陡的批次只在学习率小于 {batch_lr:.3g} 时稳定。"),
     "cure_full": ("Cure: a smaller learning rate. For these data, plain gradient descent "
                   "converges only for a learning rate below {max_lr:.4g} (2 / largest "
                   "eigenvalue of the loss's Hessian).",
                   "解决办法:减小学习率。对这些数据,梯度下降只有在学习率小于 {max_lr:.4g}"
-                  "(2 / 损失 Hessian 的最大特征值)时才收敛。"),
+                  "(2 / 损失的黑塞矩阵 H 的最大特征值)时才收敛。"),
     "cure_optimizer": (" Momentum and adaptive optimizers move these limits: if it still "
                        "diverges, halve the rate.",
                        "动量法和自适应优化器会改变这些上限:如果仍然发散,把学习率减半。"),

@@ -117,6 +117,20 @@ def test_widgets_drive_the_run_like_a_user():
     assert shown(at)["line"] == history.notebook_lines()[4]
 
 
+def test_fewer_points_than_the_batch_lowers_it_and_says_so():
+    at = run_app(batch_size=150)
+    note = "Batch size lowered from 150 to 100: these data have only 100 points."
+    assert note not in [c.value for c in at.sidebar.caption]
+    at.sidebar.number_input(key="n").set_value(100).run()
+    assert not at.exception
+    assert at.session_state["batch_size"] == 100
+    assert note in [c.value for c in at.sidebar.caption]
+    at.run()  # still true on the next rerun
+    assert note in [c.value for c in at.sidebar.caption]
+    at.sidebar.slider(key="batch_size").set_value(50).run()  # moved: the note goes
+    assert not [c for c in at.sidebar.caption if "lowered" in c.value]
+
+
 def test_diverging_setting_warns_with_step_and_the_stable_rate():
     at = run_app(lr=5.0)
     assert not at.exception

@@ -30,6 +30,8 @@ TEXT: i18n.Text = {
     "x_range": ("'x to' must be greater than 'x from'.", "“x 终点”必须大于“x 起点”。"),
     "accumulation_help": ("Offered: the divisors of the batch size up to 64.",
                           "这里列出批次大小不超过 64 的因数。"),
+    "batch_lowered": ("Batch size lowered from {old} to {new}: these data have only {new} "
+                      "points.", "批次大小从 {old} 降到 {new}:这些数据只有 {new} 个点。"),
 }
 
 MAIN = ("seed", "lr", "batch_size", "steps")  # in order of prominence
@@ -154,9 +156,24 @@ def main_ui(lang: str, n: int, synthetic: bool = True) -> dict[str, Any]:
     """
     values = {"seed": field_ui(DataConfig, "seed", lang)} if synthetic else {}
     values["lr"] = lr_ui(lang)
+    before = st.session_state.get("batch_size")
     values["batch_size"] = field_ui(TrainConfig, "batch_size", lang, hi=n, slider=True)
+    _say_if_lowered(before, values["batch_size"], n, lang)
     values["steps"] = field_ui(TrainConfig, "steps", lang, slider=True)
     return values
+
+
+def _say_if_lowered(before: Any, now: int, n: int, lang: str) -> None:
+    """A note under the batch size while it stays where smaller data pushed it down."""
+    if isinstance(before, int) and before > n:
+        st.session_state["_batch_lowered"] = (before, n)
+    lowered = st.session_state.get("_batch_lowered")
+    if lowered is None:
+        return
+    if now == lowered[1] == n:
+        st.caption(tr("batch_lowered", lang, old=lowered[0], new=n))
+    else:  # moved since, or other data: the note no longer applies
+        del st.session_state["_batch_lowered"]
 
 
 def training_ui(lang: str, batch_size: int) -> dict[str, Any]:

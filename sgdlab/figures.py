@@ -58,6 +58,8 @@ TEXT: i18n.Text = {
     "min_loss": ("least-squares minimum", "最小二乘最小值"),
     "epoch": ("epoch boundary", "轮次边界"),
     "current": ("current step", "当前步"),
+    "off_chart": ("off the chart: the arrow points where it went",
+                  "已超出图的范围:箭头指向它的去向"),
     "contour": ("equal loss", "等损失线"),
     "path": ("path of (a, b)", "(a, b) 的路径"),
     "optimum": ("optimum", "最优点"),
@@ -374,16 +376,49 @@ def _params_panel(history: History, step: int, lang: str,
          "marker": {"color": GREEN, "size": 20, "symbol": "star", "line": {"color": INK,
                                                                            "width": 1}},
          "hovertemplate": f"a*={opt.a:.4f}<br>b*={opt.b:.4f}<extra></extra>"},
-        _params_marker(history, step, lang),
+        _params_marker(history, step, lang, (a_range, b_range)),
     ]
     return traces, _axis(tr("a", lang), range=a_range), _axis(tr("b", lang), range=b_range)
 
 
-def _params_marker(history: History, step: int, lang: str) -> dict[str, Any]:
+def _params_marker(history: History, step: int, lang: str,
+                   box: tuple[list[float], list[float]] | None = None) -> dict[str, Any]:
+    """The current (a, b); outside ``box`` (a diverging run), an arrow where the path
+    leaves the panel, pointing the way it went, its hover giving the real values."""
     a, b = _ab(history, step)
-    return {"type": "scatter", "x": [a], "y": [b], "mode": "markers", "name": tr("current", lang),
-            "marker": {"color": VERMILLION, "size": 16, "line": {"color": INK, "width": 1.5}},
-            "meta": _role("current"), "hovertemplate": "a=%{x:.4f}<br>b=%{y:.4f}<extra></extra>"}
+    x, y, angle = a, b, None
+    if box is not None and math.isfinite(a) and math.isfinite(b):
+        (a0, a1), (b0, b1) = box
+        if not (a0 <= a <= a1 and b0 <= b <= b1):
+            start = _ab(history, step - 1) if step > 1 else (0.0, 0.0)
+            if not (a0 <= start[0] <= a1 and b0 <= start[1] <= b1):
+                start = ((a0 + a1) / 2, (b0 + b1) / 2)  # from a point already off: the centre
+            x, y = _exit_point(start, (a, b), box)
+            pa, pb = 0.03 * (a1 - a0), 0.04 * (b1 - b0)
+            x, y = min(max(x, a0 + pa), a1 - pa), min(max(y, b0 + pb), b1 - pb)
+            # clockwise from up, in the panel's own proportions
+            angle = math.degrees(math.atan2((a - start[0]) / (a1 - a0), (b - start[1]) / (b1 - b0)))
+    text = f"a={a:.6g}<br>b={b:.6g}" + ("" if angle is None else "<br>" + tr("off_chart", lang))
+    marker = ({"color": VERMILLION, "size": 16, "symbol": "circle", "angle": 0,
+               "line": {"color": INK, "width": 1.5}} if angle is None else
+              {"color": VERMILLION, "size": 22, "symbol": "arrow", "angle": round(angle, 1),
+               "line": {"color": INK, "width": 1.5}})
+    return {"type": "scatter", "x": [x], "y": [y], "mode": "markers", "name": tr("current", lang),
+            "marker": marker, "text": [text], "meta": _role("current"),
+            "hovertemplate": "%{text}<extra></extra>"}
+
+
+def _exit_point(start: tuple[float, float], end: tuple[float, float],
+                box: tuple[list[float], list[float]]) -> tuple[float, float]:
+    """Where the segment from ``start`` (inside ``box``) to ``end`` (outside) crosses its edge."""
+    t = 1.0
+    for p, d, (lo, hi) in ((start[0], end[0] - start[0], box[0]),
+                           (start[1], end[1] - start[1], box[1])):
+        if d > 0:
+            t = min(t, (hi - p) / d)
+        elif d < 0:
+            t = min(t, (lo - p) / d)
+    return start[0] + t * (end[0] - start[0]), start[1] + t * (end[1] - start[1])
 
 
 # ---------------------------------------------------------------- public figures
@@ -516,13 +551,19 @@ def live_spec(history: History, lang: str = i18n.DEFAULT_LANG, step: int | None 
     frames = []
     for s in steps.tolist():
         dyn = _fit_dynamic(history, s, lang, fx["range"], fy["range"])
-        dyn += [_params_marker(history, s, lang), _loss_marker(history, s, lang)]
+        dyn += [_params_marker(history, s, lang, (px["range"], py["range"])),
+                _loss_marker(history, s, lang)]
         dyn[2].update(_READOUT_ROW)
-        frames.append({"name": str(s), "data": [_xy_only(t) for t in dyn], "traces": moving})
+        # the parameter marker's symbol changes where it leaves the panel (an arrow)
+        frames.append({"name": str(s), "data": [_xy_only(t, marker=i == 3)
+                                                for i, t in enumerate(dyn)],
+                       "traces": moving})
     x, y = history.data.xy64
     fit_corner = emptiest_corner(x, y, fx["range"], fy["range"])
-    params_corner = emptiest_corner(np.r_[0, history.a, params[-2]["x"]],
-                                    np.r_[0, history.b, params[-2]["y"]], px["range"], py["range"])
+    # path, optimum and the current marker (on the edge where a diverging path leaves)
+    params_corner = emptiest_corner(np.r_[0, history.a, params[-2]["x"], params[-1]["x"]],
+                                    np.r_[0, history.b, params[-2]["y"], params[-1]["y"]],
+                                    px["range"], py["range"])
     layout = base_layout(_run_title(history, lang), height=920)
     hidden = {"visible": False, "range": [0, 1], "fixedrange": True}
     layout.update(
@@ -536,13 +577,27 @@ def live_spec(history: History, lang: str = i18n.DEFAULT_LANG, step: int | None 
         yaxis4={**hidden, "domain": [0.955, 1.0], "anchor": "x4"},
         legend={**layout["legend"], **_legend_at(fit_corner, [0, 0.45], [0.53, 0.89])},
         legend2={**layout["legend"], **_legend_at(params_corner, [0.55, 1], [0.53, 0.89])},
-        legend3={**layout["legend"], "x": 1.0, "y": 0.36, "xanchor": "right", "yanchor": "top"},
+        legend3={**layout["legend"], **_legend_at(_loss_corner(history, lx, ly), [0, 1],
+                                                   [0.0, 0.36])},
         margin={"l": 90, "r": 20, "t": 60, "b": 200},
         annotations=_panel_titles(lang),
         sliders=[_slider(steps, step, lang)],
         updatemenus=[_player(steps, lang)],
     )
     return _spec(traces, layout, frames)
+
+
+def _loss_corner(history: History, xaxis: dict[str, Any], yaxis: dict[str, Any]) -> tuple[int, int]:
+    """Where the loss panel's legend hides no curve: top right for a falling loss, but
+    bottom right for a diverging run, whose curves climb into that corner."""
+    if history.steps == 0 or "range" not in yaxis:
+        return (1, 1)
+    steps = np.arange(1, history.steps + 1, dtype=float)
+    x, y = np.r_[steps, steps], np.r_[history.total_loss, history.batch_loss].astype(float)
+    if yaxis.get("type") == "log":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            y = np.log10(np.where(y > 0, y, np.nan))
+    return emptiest_corner(x, y, xaxis["range"], yaxis["range"])
 
 
 def emptiest_corner(x: np.ndarray, y: np.ndarray, x_range: list[float],
@@ -575,9 +630,9 @@ _READOUT_ROW = {"xaxis": "x4", "yaxis": "y4", "x": [0.0], "y": [0.5],
                 "textfont": {"size": FONT, "color": INK, "family": "DejaVu Sans Mono, monospace"}}
 
 
-def _xy_only(trace: dict[str, Any]) -> dict[str, Any]:
-    """What a frame needs of a moving trace: its coordinates and words, not its style."""
-    keep = ("type", "x", "y", "text")
+def _xy_only(trace: dict[str, Any], marker: bool = False) -> dict[str, Any]:
+    """What a frame needs of a moving trace: its coordinates and words (and ``marker``)."""
+    keep = ("type", "x", "y", "text", "marker") if marker else ("type", "x", "y", "text")
     return {k: v for k, v in trace.items() if k in keep}
 
 

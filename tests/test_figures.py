@@ -200,3 +200,29 @@ def test_a_loss_that_runs_away_is_drawn_on_a_log_axis_whole() -> None:
     assert 10 ** y["range"][1] >= rising.total_loss.max()  # the top of the curve is on it
     calm = train(DataConfig(), TrainConfig())
     assert figures.live_spec(calm, "en", step=20)["layout"]["yaxis3"].get("type") != "log"
+
+
+def test_a_diverging_run_keeps_its_current_point_on_the_panel_as_an_arrow():
+    """The parameter panel frames the sane part of the path; where (a, b) has left it, the
+    current-step marker becomes an arrow on the edge, its hover giving the real values."""
+    history = train(DataConfig(), TrainConfig(lr=1.5))
+    assert history.diverged_at is not None
+    spec = figures.live_spec(history, "en")
+    a_range, b_range = spec["layout"]["xaxis2"]["range"], spec["layout"]["yaxis2"]["range"]
+    arrows = 0
+    for frame in spec["frames"]:
+        marker = frame["data"][3]
+        s = int(frame["name"])
+        x, y = values(marker["x"])[0], values(marker["y"])[0]
+        assert a_range[0] <= x <= a_range[1] and b_range[0] <= y <= b_range[1]
+        a, b = history.a[s - 1], history.b[s - 1]
+        inside = a_range[0] <= a <= a_range[1] and b_range[0] <= b <= b_range[1]
+        assert (marker["marker"]["symbol"] == "arrow") == (not inside)
+        assert f"a={a:.6g}" in marker["text"][0]
+        arrows += not inside
+    assert arrows >= 1  # this run does leave the panel
+    # its loss climbs into the top right corner, so the loss legend goes to the bottom
+    assert spec["layout"]["legend3"]["yanchor"] == "bottom"
+    calm = figures.live_spec(train(DataConfig(), TrainConfig()), "en")
+    assert calm["layout"]["legend3"]["yanchor"] == "top"
+    assert all(f["data"][3]["marker"]["symbol"] == "circle" for f in calm["frames"])

@@ -4,14 +4,24 @@ Runs may differ in learning rate, batch size, sampling and sampling seed, and
 each may have its own data set (e.g. one per data seed) of a common size; they
 share the optimizer, schedule and step count. Every run gets its own slot in
 parameter tensors, so one ``backward`` on the sum of the runs' losses gives
-each run exactly its own gradient, and one ``torch.optim`` optimizer (a
-parameter group per distinct learning rate, holding (a, b) of its runs as one
-tensor) updates them all. Runs are gathered in buckets of similar batch size,
-so small batches are not padded to the largest one.
+each run exactly its own gradient, and one ``torch.optim`` optimizer updates
+them all. Runs are gathered in buckets of similar batch size, so small batches
+are not padded to the largest one.
+
+Learning rates: for the SGD family (sgd, momentum, nesterov) every run shares
+one parameter group at a reference rate ``lr_ref`` (the most common one) and
+each run's gradient row is scaled by ``lr / lr_ref`` before the step. The SGD
+update is linear in the gradient (a momentum buffer just carries the same
+factor) and a schedule multiplies the group's rate, so this is the same update
+in exact arithmetic, to float32 rounding; runs at ``lr_ref`` are scaled by
+exactly 1. Adam, RMSprop and Adagrad divide the gradient by its own running
+size, which cancels such a factor: there each distinct rate keeps its own
+parameter group (torch.optim then loops over the groups at every step).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 
@@ -25,6 +35,8 @@ from sgdlab.train import make_optimizer, make_scheduler
 
 # Settings that may differ between runs of one batch; all others must agree.
 PER_RUN = ("lr", "batch_size", "sampling", "sampling_seed")
+# Optimizers whose update is linear in the gradient: a run's rate folds into its gradient.
+FOLDS_LR = ("sgd", "momentum", "nesterov")
 
 
 @dataclass(frozen=True, eq=False)
@@ -78,6 +90,24 @@ def _buckets(sizes: list[int]) -> list[list[int]]:
     return buckets
 
 
+def _lr_groups(configs: Sequence[TrainConfig], order: list[int], lr_ref: float | None
+               ) -> tuple[list[list[int]], list[float], torch.Tensor | None]:
+    """The runs of each parameter group (each in ``order``), the groups' rates, gradient scales.
+
+    The SGD family shares one group at ``lr_ref`` (if None, the most common rate,
+    the first run's on a tie) and ``scale`` holds lr / lr_ref per row, None when
+    all are 1. Adaptive optimizers normalise the gradient, so there every rate
+    has its own group.
+    """
+    if configs[0].optimizer in FOLDS_LR:
+        if lr_ref is None:
+            lr_ref = Counter(c.lr for c in configs).most_common(1)[0][0]
+        scale = torch.tensor([[configs[r].lr / lr_ref] for r in order], dtype=torch.float32)
+        return [list(order)], [lr_ref], None if bool((scale == 1).all()) else scale
+    lrs = sorted({c.lr for c in configs})
+    return [[r for r in order if configs[r].lr == lr] for lr in lrs], lrs, None
+
+
 @dataclass
 class _Bucket:
     """Runs sharing one gather width: their rows, batch sizes, data and sampling."""
@@ -128,8 +158,14 @@ class _Bucket:
         return self.x.gather(1, idx), self.y.gather(1, idx), weight
 
 
-def train_many(data: Data | Sequence[Data], configs: Sequence[TrainConfig]) -> BatchedHistory:
-    """Train every config at once; equals :func:`sgdlab.train.train` run by run, to float32."""
+def train_many(data: Data | Sequence[Data], configs: Sequence[TrainConfig], *,
+               lr_ref: float | None = None) -> BatchedHistory:
+    """Train every config at once; equals :func:`sgdlab.train.train` run by run, to float32.
+
+    ``lr_ref``: the SGD family's shared rate (default: the most common one); the
+    gradients of runs at that rate are scaled by exactly 1. Pass one value to
+    calls over parts of a grid and each run gets the same numbers in any part.
+    """
     configs = tuple(configs)
     runs = len(configs)
     datas = [data] * runs if isinstance(data, Data) else list(data)
@@ -140,18 +176,6 @@ def train_many(data: Data | Sequence[Data], configs: Sequence[TrainConfig]) -> B
     shared = isinstance(data, Data)
     x = datas[0].x[None] if shared else torch.stack([d.x for d in datas])
     y = datas[0].y[None] if shared else torch.stack([d.y for d in datas])
-
-    # One parameter group per distinct learning rate, each a (runs in group, 2) tensor
-    # of (a, b); position s of their concatenation is run by_lr[s].
-    lrs = sorted({c.lr for c in configs})
-    groups_runs = [[r for r in range(runs) if configs[r].lr == lr] for lr in lrs]
-    by_lr = [r for group in groups_runs for r in group]
-    params: list[torch.Tensor] = [torch.nn.Parameter(torch.zeros(len(g), 2))
-                                  for g in groups_runs]
-    groups = [{"params": [p], "lr": lr} for p, lr in zip(params, lrs, strict=True)]
-    optimizer = make_optimizer(groups, replace(base, lr=lrs[0]))
-    # As in train(): a constant rate needs no scheduler step.
-    scheduler = make_scheduler(optimizer, base) if base.schedule != "constant" else None
 
     # The losses are computed in bucket order (by_bucket[i] is a run), each bucket a slice.
     buckets: list[_Bucket] = []
@@ -170,10 +194,22 @@ def train_many(data: Data | Sequence[Data], configs: Sequence[TrainConfig]) -> B
                                torch.tensor([configs[r].batch_size for r in runs_in]),
                                x if shared else x[pick], y if shared else y[pick], shuffled,
                                drawn, n, full))
-    to_bucket = torch.tensor(np.argsort(by_lr)[by_bucket])  # lr order -> bucket order
-    record = torch.empty(3, runs, steps)  # batch loss (bucket order), a, b (lr order)
+
+    # Each parameter group is a (runs in group, 2) tensor of (a, b); row s of their
+    # concatenation is run by_param[s].
+    groups_runs, lrs, scale = _lr_groups(configs, by_bucket, lr_ref)
+    by_param = [r for group in groups_runs for r in group]
+    params: list[torch.Tensor] = [torch.nn.Parameter(torch.zeros(len(g), 2))
+                                  for g in groups_runs]
+    groups = [{"params": [p], "lr": lr} for p, lr in zip(params, lrs, strict=True)]
+    optimizer = make_optimizer(groups, replace(base, lr=lrs[0]))
+    # As in train(): a constant rate needs no scheduler step.
+    scheduler = make_scheduler(optimizer, base) if base.schedule != "constant" else None
+    to_bucket = (None if by_param == by_bucket  # param order -> bucket order
+                 else torch.tensor(np.argsort(by_param)[by_bucket]))
+    record = torch.empty(3, runs, steps)  # batch loss (bucket order), a, b (param order)
     for t in range(steps):
-        theta = torch.cat(params)[to_bucket]
+        theta = params[0] if to_bucket is None else torch.cat(params)[to_bucket]
         parts = []
         for bucket in buckets:
             xx, yy, weight = bucket.batch(t)
@@ -182,15 +218,17 @@ def train_many(data: Data | Sequence[Data], configs: Sequence[TrainConfig]) -> B
         loss = torch.cat(parts)
         optimizer.zero_grad()
         loss.sum().backward()
+        if scale is not None:
+            params[0].grad.mul_(scale)  # type: ignore[union-attr]
         optimizer.step()
         if scheduler is not None:
             scheduler.step()
         with torch.no_grad():
             record[0, :, t] = loss
-            record[1:, :, t] = torch.cat(params).T
+            record[1:, :, t] = params[0].T if len(params) == 1 else torch.cat(params).T
     rec = record.double().numpy()
     batch_loss = rec[0][np.argsort(by_bucket)]
-    a_hist, b_hist = rec[1][np.argsort(by_lr)], rec[2][np.argsort(by_lr)]
+    a_hist, b_hist = rec[1][np.argsort(by_param)], rec[2][np.argsort(by_param)]
     mx, my, sxx, sxy, syy = (m[:, None] for m in _moments(datas))
     with np.errstate(over="ignore", invalid="ignore"):
         total = syy - 2 * a_hist * sxy + a_hist**2 * sxx + (a_hist * mx + b_hist - my) ** 2

@@ -126,15 +126,18 @@ def sweep(data: Data, base: TrainConfig, lrs: Floats, batch_sizes: Ints,
     check_grid(list(lrs_a), [int(b) for b in bss], data.n, base)
     final = np.full((len(bss), len(lrs_a)), np.nan)
     diverged_at = np.zeros((len(bss), len(lrs_a)), dtype=np.int64)
-    # Chunks split the learning rates, not the batch sizes: the optimizer's cost per step
-    # grows with the distinct learning rates in a call, so columns keep the total the same.
+    # Chunks split the learning rates, not the batch sizes: for Adam, RMSprop and Adagrad
+    # the optimizer's cost per step grows with the distinct learning rates in a call, so
+    # columns keep the total the same.
     big = final.size * base.steps >= CHUNK_WORK
     per_chunk = math.ceil(len(lrs_a) / (CHUNKS if progress is not None and big else 1))
     for first in range(0, len(lrs_a), per_chunk):
         cols = slice(first, min(first + per_chunk, len(lrs_a)))
         configs = [replace(base, lr=float(lr), batch_size=int(bs))
                    for bs in bss for lr in lrs_a[cols]]
-        result = train_many(data, configs)
+        # One reference rate for every chunk: the SGD family's numbers then do not depend
+        # on the chunking.
+        result = train_many(data, configs, lr_ref=base.lr)
         final[:, cols] = result.final_total_loss.reshape(len(bss), -1)
         diverged_at[:, cols] = np.array([d or 0 for d in result.diverged_at]).reshape(
             len(bss), -1)

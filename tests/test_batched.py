@@ -41,6 +41,25 @@ def test_batched_equals_single_for_every_optimizer_and_schedule(optimizer):
         _assert_same(train(data, c), out, r)
 
 
+
+@pytest.mark.parametrize("schedule", ["step", "cosine"])
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "nesterov"])
+def test_many_learning_rates_folded_into_the_gradient_equal_train(optimizer, schedule):
+    """The SGD family shares one group at the most common rate; every run still equals train()."""
+    data = make_data()
+    base = TrainConfig(optimizer=optimizer, momentum=0.9, schedule=schedule, decay_every=9,
+                       steps=60)
+    lrs = [0.05, *np.geomspace(1e-3, 1.5, 37).tolist(), 0.05, 0.05]  # 0.05: the most common
+    configs = [replace(base, lr=lr) for lr in lrs]
+    out = train_many(data, configs)
+    singles = [train(data, c) for c in configs]
+    for r, single in enumerate(singles):
+        _assert_same(single, out, r)
+    assert any(d is not None for d in out.diverged_at)  # the largest rates blow up, alone
+    for r in (0, 38, 39):  # at the reference rate the gradient is scaled by exactly 1
+        for name in ("a", "b"):
+            assert np.array_equal(getattr(out, name)[r], getattr(singles[r], name)), (r, name)
+
 def test_batched_over_data_seeds():
     datas = [make_data(DataConfig(seed=s)) for s in range(5)]
     configs = [TrainConfig(steps=30)] * 5

@@ -209,7 +209,9 @@ def train_many(data: Data | Sequence[Data], configs: Sequence[TrainConfig], *,
                  else torch.tensor(np.argsort(by_param)[by_bucket]))
     record = torch.empty(3, runs, steps)  # batch loss (bucket order), a, b (param order)
     for t in range(steps):
-        theta = params[0] if to_bucket is None else torch.cat(params)[to_bucket]
+        theta = params[0] if len(params) == 1 else torch.cat(params)
+        if to_bucket is not None:
+            theta = theta[to_bucket]
         parts = []
         for bucket in buckets:
             xx, yy, weight = bucket.batch(t)

@@ -60,6 +60,15 @@ def test_many_learning_rates_folded_into_the_gradient_equal_train(optimizer, sch
         for name in ("a", "b"):
             assert np.array_equal(getattr(out, name)[r], getattr(singles[r], name)), (r, name)
 
+
+def test_adaptive_optimizer_with_runs_already_in_rate_order():
+    """Several parameter groups whose runs happen to be in bucket order still train every run."""
+    data = make_data()
+    configs = [TrainConfig(optimizer="adam", lr=lr, steps=20) for lr in (0.01, 0.01, 0.1, 0.1)]
+    out = train_many(data, configs)
+    for r, c in enumerate(configs):
+        _assert_same(train(data, c), out, r)
+
 def test_batched_over_data_seeds():
     datas = [make_data(DataConfig(seed=s)) for s in range(5)]
     configs = [TrainConfig(steps=30)] * 5

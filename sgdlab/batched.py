@@ -30,7 +30,7 @@ import torch
 
 from sgdlab.config import DIVERGENCE_LOSS, TrainConfig
 from sgdlab.data import Data
-from sgdlab.sampling import Sampler, epoch_order
+from sgdlab.sampling import epoch_orders, replacement_draws
 from sgdlab.train import make_optimizer, make_scheduler
 
 # Settings that may differ between runs of one batch; all others must agree.
@@ -117,7 +117,7 @@ class _Bucket:
     x: torch.Tensor  # (1 or rows, n)
     y: torch.Tensor
     shuffled: dict[int, int]  # row -> sampling seed, for rows that reshuffle every epoch
-    drawn: dict[int, Sampler]  # row -> sampler, for rows drawn with replacement
+    drawn: dict[int, int]  # row -> sampling seed, for rows drawn with replacement
     n: int
     full: bool  # every batch has its full size (no ragged end of an epoch)
 
@@ -128,34 +128,50 @@ class _Bucket:
                        else None)
         # Shuffled rows read the notebook's window through their epoch's order; the
         # orders are drawn only when a row enters a new epoch, not at every step.
-        self.shuffle_rows = torch.tensor(sorted(self.shuffled), dtype=torch.long)
+        self.shuffle_rows, self.shuffle_seeds = _rows_and_seeds(self.shuffled)
         self.orders = torch.empty(len(self.shuffled), self.n, dtype=torch.long)
         self.epochs = torch.full((len(self.shuffled),), -1, dtype=torch.long)
+        self.drawn_rows, self.drawn_seeds = _rows_and_seeds(self.drawn)
+        self.every = len(self.bs)  # a kind of sampling that covers every row needs no row index
 
     def batch(self, t: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """(x, y, weight) of update ``t``, each (rows, width); weight is 1/size or 0 (padding)."""
-        n = self.n
+        n, width = self.n, len(self.cols)
         start = (t * self.bs) % n
         idx = torch.clamp(start[:, None] + self.cols, max=n - 1)
         size = self.bs if self.weight is not None else torch.minimum(self.bs, n - start)
         if self.shuffled:
             rows = self.shuffle_rows
             epochs = (t * self.bs[rows]) // n
-            for i in torch.nonzero(epochs != self.epochs).flatten().tolist():
-                row = int(rows[i])
-                epoch_order(n, self.shuffled[row], int(epochs[i]), out=self.orders[i])
+            new = torch.nonzero(epochs != self.epochs).flatten()
+            if len(new):
+                self.orders[new] = epoch_orders(n, self.shuffle_seeds[new], epochs[new])
             self.epochs = epochs
-            idx[rows] = self.orders.gather(1, idx[rows])
-        for row, sampler in self.drawn.items():
-            chosen = sampler.indices(t)
+            if len(rows) == self.every:
+                idx = self.orders.gather(1, idx)
+            else:
+                idx[rows] = self.orders.gather(1, idx[rows])
+        if self.drawn:
+            # Every row draws `width` points; a row's first batch_size are its batch.
+            rows = self.drawn_rows
+            draws = replacement_draws(n, width, self.drawn_seeds, torch.full((len(rows),), t))
+            if len(rows) == self.every:
+                idx = draws
+            else:
+                idx[rows] = draws
             if self.weight is None:  # a fresh tensor then, not self.bs
-                size[row] = len(chosen)
-            idx[row, : len(chosen)] = chosen
+                size[rows] = self.bs[rows]
         weight = (self.weight if self.weight is not None
                   else (self.cols < size[:, None]) / size[:, None])
         if self.x.shape[0] == 1:
             return self.x[0][idx], self.y[0][idx], weight
         return self.x.gather(1, idx), self.y.gather(1, idx), weight
+
+
+def _rows_and_seeds(seeds: dict[int, int]) -> tuple[torch.Tensor, torch.Tensor]:
+    rows = sorted(seeds)
+    return (torch.tensor(rows, dtype=torch.long),
+            torch.tensor([seeds[r] for r in rows], dtype=torch.long))
 
 
 def train_many(data: Data | Sequence[Data], configs: Sequence[TrainConfig], *,
@@ -185,8 +201,8 @@ def train_many(data: Data | Sequence[Data], configs: Sequence[TrainConfig], *,
         by_bucket += runs_in
         shuffled = {row: configs[r].sampling_seed for row, r in enumerate(runs_in)
                     if configs[r].sampling == "shuffle"}
-        drawn = {row: Sampler(n, configs[r].batch_size, "replacement", configs[r].sampling_seed)
-                 for row, r in enumerate(runs_in) if configs[r].sampling == "replacement"}
+        drawn = {row: configs[r].sampling_seed for row, r in enumerate(runs_in)
+                 if configs[r].sampling == "replacement"}
         pick = torch.tensor(runs_in)
         full = all(configs[r].sampling == "replacement" or n % configs[r].batch_size == 0
                    for r in runs_in)

@@ -26,7 +26,6 @@ from sgdlab import i18n
 from sgdlab.config import DataConfig, TrainConfig
 from sgdlab.data import Data, make_data
 from sgdlab.history import COLUMNS, History
-from sgdlab.sampling import _SPREAD
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -143,12 +142,22 @@ TEXT: i18n.Text = {
     "define_model": ("Define the model", "定义模型"),
     "optimizer": ("Choose the optimization algorithm", "确定最优化算法"),
     "schedule": ("Learning-rate schedule", "学习率调度"),
-    "shuffle": ("Reshuffle the points every epoch; each epoch's order comes from its own "
-                "seed, so the run can be reproduced",
-                "每一轮(epoch)重新打乱数据的顺序;每一轮用自己的种子,结果可以复现"),
-    "replacement": ("Draw each batch with replacement; each step has its own seed, so the "
-                    "run can be reproduced",
-                    "每个批次都有放回地随机抽取;每一步用自己的种子,结果可以复现"),
+    "shuffle": ("Reshuffle the points every epoch: each epoch's order sorts the points by "
+                "their keys for (sampling_seed, epoch), so the run can be reproduced",
+                "每一轮(epoch)重新打乱数据的顺序:按 (sampling_seed, epoch) 的随机键给数据点排序,"
+                "结果可以复现"),
+    "replacement": ("Draw each batch with replacement: the keys for (sampling_seed, step), "
+                    "scaled to 0 .. len(x) - 1, so the run can be reproduced",
+                    "每个批次都有放回地随机抽取:(sampling_seed, 步数) 的随机键缩放到 "
+                    "0 .. len(x) - 1,结果可以复现"),
+    "keys": ("A shuffle anyone can recompute: random keys from splitmix64, a published hash",
+             "任何人都能重算的洗牌:随机键来自公开的整数哈希 splitmix64"),
+    "mix": ("splitmix64's mixing step on int64 tensors: products wrap around, the masks "
+            "make >> shift in zeros",
+            "splitmix64 的混合步骤,作用于 int64 张量:乘积自动回绕,掩码让 >> 补零"),
+    "sample_keys": ("count random whole numbers in 0 .. 2**32 - 1 for (seed, k): the same "
+                    "as sgdlab's",
+                    "(seed, k) 对应的 count 个随机整数,范围 0 .. 2**32 - 1,与 sgdlab 的相同"),
     "micro": ("Gradient accumulation: each batch is split into {k} micro-batches",
               "梯度累积:每个批次拆成 {k} 个小批次"),
     "stats": ("Record the loss on the batch and on all the data",
@@ -259,9 +268,28 @@ class Linear(torch.nn.Module):
 def mse(y, y_pred):
 {t("mse_fused", "    ")}
     return torch.nn.functional.mse_loss(y_pred, y)''')
+    if c.sampling != "sequential":
+        cells[-1] += "\n\n\n" + _keys_code(lang, t)
     cells.append(_training_cell(c, t))
     cells.append(_plot_cell(lang, t))
     return cells
+
+
+def _keys_code(lang: str, t: Callable[..., str]) -> str:
+    """splitmix64 keys in torch: the same numbers as :func:`sgdlab.sampling.sample_keys`."""
+    return f'''{t("keys")}
+def splitmix64(z):
+    """{i18n.tr(TEXT, "mix", lang)}"""
+    z = (z ^ ((z >> 30) & (2**34 - 1))) * (0xBF58476D1CE4E5B9 - 2**64)
+    z = (z ^ ((z >> 27) & (2**37 - 1))) * (0x94D049BB133111EB - 2**64)
+    return z ^ ((z >> 31) & (2**33 - 1))
+
+
+def sample_keys(seed, k, count):
+    """{i18n.tr(TEXT, "sample_keys", lang)}"""
+    golden = 0x9E3779B97F4A7C15 - 2**64
+    state = splitmix64(splitmix64(torch.tensor(seed) + golden) + k)
+    return (splitmix64(state + torch.arange(1, count + 1) * golden) >> 32) & (2**32 - 1)'''
 
 
 def _optimizer(c: TrainConfig) -> str:
@@ -301,19 +329,18 @@ def _training_cell(c: TrainConfig, tt: Callable[..., str]) -> str:
                   f"micro_batch = batch_size // {c.accumulation}"]
     lines += [tt("stats"), "stats = {'batch_loss': [], 'total_loss': []}", "",
               f"for t in range({c.steps}):", tt("pick", "    ")]
-    seed = f"sampling_seed * 2**{_SPREAD.bit_length() - 1} + "  # _SPREAD is 2**20
     if c.sampling == "sequential":
         lines += ["    ix = (t * batch_size) % len(x)", "    xx = x[ix: ix + batch_size]",
                   "    yy = y[ix: ix + batch_size]"]
     elif c.sampling == "shuffle":
         lines += ["    epoch, ix = divmod(t * batch_size, len(x))",
                   "    if epoch != order_epoch:",
-                  f"        g = torch.Generator().manual_seed({seed}epoch)",
-                  "        order, order_epoch = torch.randperm(len(x), generator=g), epoch",
+                  "        keys = sample_keys(sampling_seed, epoch, len(x))",
+                  "        order, order_epoch = torch.argsort(keys, stable=True), epoch",
                   "    batch = order[ix: ix + batch_size]", "    xx, yy = x[batch], y[batch]"]
     else:
-        lines += [f"    g = torch.Generator().manual_seed({seed}t)",
-                  "    batch = torch.randint(0, len(x), (batch_size,), generator=g)",
+        lines += ["    keys = sample_keys(sampling_seed, t, batch_size)",
+                  "    batch = (keys * len(x)) >> 32",
                   "    xx, yy = x[batch], y[batch]"]
     lines += [tt("zero_grad", "    "), "    optimizer.zero_grad()"]
     if c.accumulation == 1:

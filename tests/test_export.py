@@ -215,9 +215,29 @@ def test_code_command_writes_script_and_notebook(tmp_path: Path) -> None:
     assert py.read_text(encoding="utf-8") == export.to_script(
         make_data(DataConfig()), DataConfig(), config, "en")
     cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
-    assert "".join(cells[-2]["source"]).count("torch.randint") == 1
+    assert "".join(cells[-2]["source"]).count("sample_keys(sampling_seed, t, batch_size)") == 1
+    assert "def sample_keys(seed, k, count):" in "".join(cells[-3]["source"])
     code, _, err = _run_cli(["code", "--out", str(tmp_path / "run.txt")])
     assert code == 2 and ".py or .ipynb" in err
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_script_keys_are_sgdlabs_keys(lang: str) -> None:
+    """The script's splitmix64 keys, in plain torch, equal sgdlab's over the whole ranges."""
+    from sgdlab.config import MAX_SEED, MAX_STEPS
+    from sgdlab.sampling import sample_keys
+
+    config = TrainConfig(sampling="shuffle", steps=1)
+    names: dict[str, object] = {"__name__": "exported"}
+    with contextlib.redirect_stdout(io.StringIO()):
+        exec(compile(export.to_script(make_data(), DataConfig(), config, lang), "run.py",
+                     "exec"), names)
+    script_keys = names["sample_keys"]
+    assert "sgdlab" not in str(getattr(script_keys, "__module__", ""))
+    for seed in (0, 1, 99, MAX_SEED):
+        for k in (0, 1, 7, MAX_STEPS):
+            want = sample_keys(torch.tensor([seed]), torch.tensor([k]), 50)[0]
+            assert torch.equal(script_keys(seed, k, 50), want), (seed, k)  # type: ignore[operator]
 
 
 def _cli_with_browser(monkeypatch: pytest.MonkeyPatch, browser: str,

@@ -78,6 +78,20 @@ def test_batched_over_data_seeds():
     assert len({round(float(v), 6) for v in out.final_total_loss}) == 5
 
 
+
+@pytest.mark.parametrize("shared", [True, False], ids=["shared data", "data seeds"])
+@pytest.mark.parametrize("sampling", ["sequential", "shuffle", "replacement"])
+@pytest.mark.parametrize("sizes", [(20, 20, 20), (30, 30, 30), (20, 25, 40)],
+                         ids=["one size dividing n", "ragged", "mixed sizes"])
+def test_batched_runs_with_one_kind_of_sampling(shared, sampling, sizes):
+    """Every row sampled alike: the fast paths (one window, draws in blocks) equal train()."""
+    datas = [make_data(DataConfig(seed=s)) for s in range(3)]
+    configs = [TrainConfig(steps=45, sampling=sampling, batch_size=bs, sampling_seed=10 + i)
+               for i, bs in enumerate(sizes)]
+    out = train_many(datas[0] if shared else datas, configs)
+    for r, c in enumerate(configs):
+        _assert_same(train(datas[0] if shared else datas[r], c), out, r)
+
 def test_batched_rejects_runs_that_cannot_share_an_optimizer():
     with pytest.raises(ValueError, match="may differ only"):
         train_many(make_data(), [TrainConfig(), TrainConfig(optimizer="adam")])

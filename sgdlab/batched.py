@@ -338,8 +338,9 @@ def train_many(data: Data | Sequence[Data], configs: Sequence[TrainConfig], *,
             record[t, 0] = loss
             record[t, 1] = _cat(a_params).view(-1)
             record[t, 2] = _cat(b_params).view(-1)
-    return _history(configs, datas, record.permute(1, 2, 0).double().numpy(),
-                    np.argsort(by_bucket), np.argsort(by_param))
+    rec = record.double().numpy()  # (steps, 3, runs)
+    return _history(configs, datas, rec[:, 0].T[np.argsort(by_bucket)],
+                    rec[:, 1].T[np.argsort(by_param)], rec[:, 2].T[np.argsort(by_param)])
 
 
 def _squared_errors(y: torch.Tensor, y_pred: torch.Tensor) -> torch.Tensor:
@@ -355,21 +356,17 @@ def _cat(params: Sequence[torch.Tensor]) -> torch.Tensor:
     return params[0] if len(params) == 1 else torch.cat(list(params))
 
 
-def _history(configs: tuple[TrainConfig, ...], datas: Sequence[Data], rec: np.ndarray,
-             from_bucket: np.ndarray, from_param: np.ndarray) -> BatchedHistory:
-    """The history from the recorded (batch loss, a, b) x runs x steps; divergence cut off."""
-    batch_loss = rec[0][from_bucket]
-    a_hist, b_hist = rec[1][from_param], rec[2][from_param]
+def _history(configs: tuple[TrainConfig, ...], datas: Sequence[Data], batch_loss: np.ndarray,
+             a_hist: np.ndarray, b_hist: np.ndarray) -> BatchedHistory:
+    """The history from the recorded (runs, steps) arrays; from a run's divergence on, NaN."""
     mx, my, sxx, sxy, syy = (m[:, None] for m in _moments(datas))
     with np.errstate(over="ignore", invalid="ignore"):
         total = syy - 2 * a_hist * sxy + a_hist**2 * sxx + (a_hist * mx + b_hist - my) ** 2
         bad = ~(np.isfinite(a_hist) & np.isfinite(b_hist)) | ~(total <= DIVERGENCE_LOSS) \
             | ~(batch_loss <= DIVERGENCE_LOSS)
-    diverged: list[int | None] = []
-    for r in range(len(configs)):
-        hits = np.flatnonzero(bad[r])
-        diverged.append(int(hits[0]) + 1 if len(hits) else None)
-        if len(hits):
-            for arr in (batch_loss, total, a_hist, b_hist):
-                arr[r, hits[0]:] = np.nan
-    return BatchedHistory(configs, batch_loss, total, a_hist, b_hist, tuple(diverged))
+    hit, first = bad.any(1), bad.argmax(1)
+    after = hit[:, None] & (np.arange(bad.shape[1]) >= first[:, None])
+    for arr in (batch_loss, total, a_hist, b_hist):
+        arr[after] = np.nan
+    diverged = tuple(int(f) + 1 if h else None for h, f in zip(hit, first, strict=True))
+    return BatchedHistory(configs, batch_loss, total, a_hist, b_hist, diverged)

@@ -6,7 +6,7 @@ choices come from a counter-based hash, not from a generator with state: key
 ``i`` of (seed, k) is a splitmix64 output, so the keys of many runs (seeds) and
 epochs or steps (k) are computed at once, and anyone can recompute them (the
 exported scripts do, in a few lines of torch). An epoch's order sorts the
-points by their keys; a draw with replacement is ``key % n``.
+points by their keys; a draw with replacement scales a key to [0, n).
 """
 
 from __future__ import annotations

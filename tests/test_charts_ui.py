@@ -27,7 +27,14 @@ def test_a_built_spec_is_sent_as_plotly_validates_it(lang: str, step: int, log_y
     spec = figures.live_spec(history, lang, step=step, log_y=log_y, true_line=(10.0, 5.0))
     reference = go.Figure(spec)  # validated by plotly: the independent reference
     assert sent(_Built(spec)) == sent(reference)
-    assert "template" not in spec.get("layout", {})  # the spec itself is left alone
+    # the live figure brings plotly's bare "none" template (it sets every style itself)
+    assert spec["layout"]["template"] == pio.templates["none"].to_plotly_json()
+
+
+def test_a_spec_without_a_template_gets_plotly_s_default_as_a_figure_would() -> None:
+    spec = {"data": [{"type": "scatter", "x": [1, 2], "y": [3, 4]}], "layout": {}}
+    assert sent(_Built(spec)) == sent(go.Figure(spec))
+    assert "template" not in spec["layout"]  # the spec itself is left alone
 
 
 def test_a_spec_with_its_own_template_keeps_it() -> None:

@@ -26,7 +26,8 @@ def run_app(lang: str = "en", **state) -> AppTest:
 def shown(at: AppTest) -> dict[str, str]:
     """The metrics row and the log line, as the page shows them."""
     out = {m.label: m.value for m in at.metric}
-    out["line"] = at.code[0].value if len(at.code) else ""
+    lines = [c.value for c in at.code if c.value.startswith("Step ")]  # not the copy-link box
+    out["line"] = lines[0] if lines else ""
     return out
 
 

@@ -177,6 +177,7 @@ def live_ui(run: Run, ghosts: Ghosts = ()) -> None:
         st.warning(warning, icon="⚠️")
     if history.steps == 0:
         st.info(tr("no_steps", run.lang))
+        classroom.copy_link_ui(run)
         return
     _step_key_follows(run)
     step_ui(run, ghosts)
@@ -228,10 +229,12 @@ def _step_key_follows(run: Run) -> None:
 def step_ui(run: Run, ghosts: Ghosts = ()) -> None:
     """Step box and log switch, the figure, the metrics and the table for the chosen step."""
     lang, history = run.lang, run.history
-    left, right = st.columns([1, 3], vertical_alignment="bottom")
+    left, middle, right = st.columns([1, 2, 1], vertical_alignment="bottom")
     step = int(left.number_input(tr("step", lang), 1, history.steps, step=1, key="live_step",
                                  help=tr("step_help", lang)))
-    log_y = right.toggle(tr("log_y", lang), key="live_log_y", help=tr("log_y_help", lang))
+    log_y = middle.toggle(tr("log_y", lang), key="live_log_y", help=tr("log_y_help", lang))
+    with right:  # here, not in the sidebar: a step change reruns only this fragment,
+        classroom.copy_link_ui(run, step=step)  # and the link must carry that step
     if run.data_config is not None and not ghosts:
         spec = cached_live_spec(run.data_config, run.train_config, lang, step, log_y)
     else:  # other data or pinned runs: not worth a cache entry per combination

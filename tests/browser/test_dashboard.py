@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from conftest import screenshot, wait_idle, wait_rerun
 
@@ -123,4 +125,9 @@ def test_the_address_follows_the_step_box(app_url, page):
     wait_rerun(page)
     page.wait_for_function("() => location.search.includes('step=7')", timeout=30_000)
     assert log_line(page).startswith("Step 7,")
+    # and so must the copy-link box beside it (a fresh-user report: it kept step=20)
+    page.get_by_role("button", name=re.compile("Copy link")).click()
+    copied = page.locator("[data-testid='stPopoverBody'] [data-testid='stCode'] code").first
+    copied.wait_for(timeout=30_000)
+    assert "step=7" in copied.inner_text() and "step=20" not in copied.inner_text()
     assert page.console_errors == []

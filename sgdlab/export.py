@@ -150,14 +150,20 @@ TEXT: i18n.Text = {
                     "scaled to 0 .. len(x) - 1, so the run can be reproduced",
                     "每个批次都有放回地随机抽取:(sampling_seed, 步数) 的随机键缩放到 "
                     "0 .. len(x) - 1,结果可以复现"),
-    "keys": ("A shuffle anyone can recompute: random keys from splitmix64, a published hash",
-             "任何人都能重算的洗牌:随机键来自公开的整数哈希 splitmix64"),
+    "keys": ("A shuffle anyone can recompute: random keys from two published integer hashes, "
+             "splitmix64 and lowbias32",
+             "任何人都能重算的洗牌:随机键来自两个公开的整数哈希 splitmix64 和 lowbias32"),
     "mix": ("splitmix64's mixing step on int64 tensors: products wrap around, the masks "
             "make >> shift in zeros",
             "splitmix64 的混合步骤,作用于 int64 张量:乘积自动回绕,掩码让 >> 补零"),
-    "sample_keys": ("count random whole numbers in 0 .. 2**32 - 1 for (seed, k): the same "
-                    "as sgdlab's",
-                    "(seed, k) 对应的 count 个随机整数,范围 0 .. 2**32 - 1,与 sgdlab 的相同"),
+    "lowbias32": ("lowbias32 on whole numbers 0 .. 2**32 - 1 in int64 tensors: the mask keeps "
+                  "a product's low 32 bits",
+                  "lowbias32 哈希,作用于 int64 张量中 0 .. 2**32 - 1 的整数:"
+                  "掩码保留乘积的低 32 位"),
+    "sample_keys": ("count random whole numbers in 0 .. 2**32 - 1 for (seed, k), all "
+                    "different: the same as sgdlab's",
+                    "(seed, k) 对应的 count 个互不相同的随机整数,范围 0 .. 2**32 - 1,"
+                    "与 sgdlab 的相同"),
     "micro": ("Gradient accumulation: each batch is split into {k} micro-batches",
               "梯度累积:每个批次拆成 {k} 个小批次"),
     "stats": ("Record the loss on the batch and on all the data",
@@ -276,7 +282,7 @@ def mse(y, y_pred):
 
 
 def _keys_code(lang: str, t: Callable[..., str]) -> str:
-    """splitmix64 keys in torch: the same numbers as :func:`sgdlab.sampling.sample_keys`."""
+    """The keys in torch: the same numbers as :func:`sgdlab.sampling.sample_keys`."""
     return f'''{t("keys")}
 def splitmix64(z):
     """{i18n.tr(TEXT, "mix", lang)}"""
@@ -285,11 +291,18 @@ def splitmix64(z):
     return z ^ ((z >> 31) & (2**33 - 1))
 
 
+def lowbias32(z):
+    """{i18n.tr(TEXT, "lowbias32", lang)}"""
+    z = ((z ^ (z >> 16)) * 0x7FEB352D) & (2**32 - 1)
+    z = ((z ^ (z >> 15)) * 0x846CA68B) & (2**32 - 1)
+    return z ^ (z >> 16)
+
+
 def sample_keys(seed, k, count):
     """{i18n.tr(TEXT, "sample_keys", lang)}"""
     golden = 0x9E3779B97F4A7C15 - 2**64
-    state = splitmix64(splitmix64(torch.tensor(seed) + golden) + k)
-    return (splitmix64(state + torch.arange(1, count + 1) * golden) >> 32) & (2**32 - 1)'''
+    state = (splitmix64(splitmix64(torch.tensor(seed) + golden) + k) >> 32) & (2**32 - 1)
+    return lowbias32(state ^ lowbias32(torch.arange(count)))'''
 
 
 def _optimizer(c: TrainConfig) -> str:

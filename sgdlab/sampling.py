@@ -2,75 +2,183 @@
 
 Every choice is a pure function of (settings, step), so any step's batch can
 be recomputed later (for highlighting) without storing them all. The random
-choices come from a counter-based hash, not from a generator with state: key
-``i`` of (seed, k) is a splitmix64 output, so the keys of many runs (seeds) and
+choices come from counter-based hashes, not from a generator with state: each
+(seed, k) gets a 32-bit state from splitmix64, and key ``i`` is
+``lowbias32(state ^ lowbias32(i))``, so the keys of many runs (seeds) and
 epochs or steps (k) are computed at once, and anyone can recompute them (the
 exported scripts do, in a few lines of torch). An epoch's order sorts the
 points by their keys; a draw with replacement scales a key to [0, n).
+
+lowbias32 is a bijection of 32-bit words, so the keys of one (seed, k) are all
+different: an epoch's sort has no ties (were there any, the stable sort would
+keep those points in index order: harmless). Two (seed, k) share a 32-bit state
+by chance (about once in 2**32 pairs); they then share their keys.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import numpy as np
 import torch
 
 # splitmix64 (Steele, Lea & Flood 2014): the step between states and the two
-# multipliers of its mixing function, as unsigned 64-bit words.
+# multipliers of its mixing function, as unsigned 64-bit words. It turns each
+# (seed, k) into a state, once per run: cheap.
 GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
-# Words are mixed in chunks of this many, with one scratch array: each chunk stays in the
-# CPU cache, which made 1,000 runs x 200 points 2-3x faster than whole arrays (measured).
-_CHUNK = 2**14
+# lowbias32 (C. Wellons, "Prospecting for Hash Functions", 2018,
+# https://nullprogram.com/blog/2018/07/31/): shifts 16, 15, 16 and these two
+# multipliers, on 32-bit words. It makes the keys, once per point: half the bytes
+# of a 64-bit hash and fewer passes over them.
+_L1 = np.uint32(0x7FEB352D)
+_L2 = np.uint32(0x846CA68B)
+# Keys are made in chunks of about this many, with one scratch array: each chunk stays
+# in the CPU cache while it is hashed, packed and sorted.
+_CHUNK = 2**16
 DRAW_BLOCK = 2**18  # points drawn with replacement at most at once (2 MB), for several updates
+_LOW = np.uint64(0xFFFFFFFF)
 
 
-def _mix(z: np.ndarray, scratch: np.ndarray | None = None) -> np.ndarray:
+def _mix(z: np.ndarray) -> np.ndarray:
     """splitmix64's mixing function, in place on uint64 words (products wrap mod 2**64)."""
-    tmp = np.empty_like(z) if scratch is None else scratch
     for shift, factor in ((30, _M1), (27, _M2), (31, None)):
-        np.right_shift(z, shift, out=tmp)
-        z ^= tmp
+        z ^= z >> np.uint64(shift)
         if factor is not None:
             z *= factor
     return z
 
 
-def _words(seeds: torch.Tensor, ks: torch.Tensor, count: int) -> np.ndarray:
-    """(runs, count) uint64: splitmix64's outputs 1..count from mix(mix(seed + GOLDEN) + k)."""
+def _lowbias32(z: np.ndarray, scratch: np.ndarray, *, shifted: bool = False) -> np.ndarray:
+    """lowbias32, in place on uint32 words (products wrap mod 2**32).
+
+    ``shifted``: ``z ^= z >> 16``, its first step, is done already.
+    """
+    if not shifted:
+        np.right_shift(z, 16, out=scratch)
+        z ^= scratch
+    z *= _L1
+    np.right_shift(z, 15, out=scratch)
+    z ^= scratch
+    z *= _L2
+    np.right_shift(z, 16, out=scratch)
+    z ^= scratch
+    return z
+
+
+def _states(seeds: torch.Tensor, ks: torch.Tensor) -> np.ndarray:
+    """(runs,) uint32: the high half of mix(mix(seed + GOLDEN) + k), splitmix64's output."""
     seed = seeds.numpy().astype(np.uint64).reshape(-1)
     state = _mix(_mix(seed + GOLDEN) + ks.numpy().astype(np.uint64).reshape(-1))
-    step = np.arange(1, count + 1, dtype=np.uint64) * GOLDEN
-    out = np.empty((len(state), count), dtype=np.uint64)
-    rows = max(1, _CHUNK // max(count, 1))
-    scratch = np.empty((min(rows, len(state)), count), dtype=np.uint64)
-    for first in range(0, len(state), rows):
-        chunk = out[first: first + rows]
-        np.add(state[first: first + rows, None], step, out=chunk)
-        _mix(chunk, scratch[: len(chunk)])
-    return out
+    return (state >> np.uint64(32)).astype(np.uint32)
+
+
+class _Keys:
+    """The keys of (seeds, ks): key i of a row is lowbias32(state ^ lowbias32(i)).
+
+    The first step of the outer lowbias32, z ^= z >> 16, is applied to the state
+    and to lowbias32(i) apart (xor and >> commute): once per row and once per
+    point, not once per key. Rows are hashed a chunk at a time, in one reused
+    buffer, so that each chunk stays in the CPU cache for what follows.
+    """
+
+    def __init__(self, seeds: torch.Tensor, ks: torch.Tensor, count: int) -> None:
+        state = _states(seeds, ks)
+        self.state = state ^ (state >> np.uint32(16))
+        points = np.arange(count, dtype=np.uint32)
+        _lowbias32(points, np.empty_like(points))
+        self.points = points ^ (points >> np.uint32(16))
+        self.count, self.rows = count, len(state)
+        self.chunk = min(self.rows, max(1, _CHUNK // max(count, 1)))
+        self.buf = np.empty((self.chunk, count), dtype=np.uint32)
+        self.scratch = np.empty_like(self.buf)
+
+    def chunks(self) -> Iterator[tuple[int, np.ndarray]]:
+        """(first row, keys of the rows from there): (rows, count) uint32, overwritten next."""
+        for first in range(0, self.rows, self.chunk):
+            yield first, self.hash(self.state[first: first + self.chunk])
+
+    def hash(self, state: np.ndarray) -> np.ndarray:
+        """The keys of the rows whose (prepared) states these are, in the buffer."""
+        keys = self.buf[: len(state)]
+        np.bitwise_xor(state[:, None], self.points, out=keys)
+        return _lowbias32(keys, self.scratch[: len(state)], shifted=True)
 
 
 def sample_keys(seeds: torch.Tensor, ks: torch.Tensor, count: int) -> torch.Tensor:
-    """(runs, count) int64 keys in [0, 2**32): the top halves of :func:`_words`.
+    """(runs, count) int64 keys in [0, 2**32), all different within a row.
 
     ``seeds`` and ``ks`` (an epoch or a step) hold one value per run.
     """
-    return torch.from_numpy((_words(seeds, ks, count) >> 32).astype(np.int64))
+    keys = _Keys(seeds, ks, count)
+    out = np.empty((keys.rows, count), dtype=np.int64)
+    for first, chunk in keys.chunks():
+        out[first: first + len(chunk)] = chunk
+    return torch.from_numpy(out)
+
+
+def fill_epoch_orders(n: int, seeds: torch.Tensor, epochs: torch.Tensor, out: np.ndarray
+                      ) -> np.ndarray:
+    """:func:`epoch_orders` written into ``out``: any integer array of (runs, ...) of n each.
+
+    ``out`` may be a strided view (e.g. a transposed layout the caller reads from).
+    Each chunk of rows is hashed, sorted and written out while it is in the cache.
+    """
+    keys = _Keys(seeds, epochs, n)
+    bits = max(1, (n - 1).bit_length())  # an index fits in this many low bits
+    if n > 1 and n * n <= 2 ** (30 - bits):
+        _fill_packed32(keys, out, bits)
+    else:
+        for first, chunk in keys.chunks():
+            _sort_packed64(chunk, out[first: first + len(chunk)])
+    return out
+
+
+def _sort_packed64(keys: np.ndarray, out: np.ndarray) -> None:
+    """A stable sort by key: the key in a word's high half, the index in its low half."""
+    words = np.left_shift(keys, np.uint64(32), dtype=np.uint64)
+    words |= np.arange(keys.shape[1], dtype=np.uint64)
+    words.sort(axis=1)
+    np.bitwise_and(words.reshape(out.shape), _LOW, out=out, casting="unsafe")
+
+
+def _fill_packed32(keys: _Keys, out: np.ndarray, bits: int) -> None:
+    """The same orders, sorting 32-bit words: a key's high 32 - bits bits, then the index.
+
+    Where those high bits of all keys of a row differ, this is the order by key;
+    a row where two share them (rare: the caller keeps n * n <= 2**(30 - bits),
+    under 1 row in 8 at n = 1024, about 1 in 800 at n = 200) is sorted again by
+    whole keys. Half the bytes of 64-bit words: the sort is 2-3x faster.
+    """
+    n = keys.count
+    low = np.uint32(2**bits - 1)
+    index = np.arange(n, dtype=np.uint32)
+    gaps = np.empty(keys.buf.size, dtype=np.uint32)
+    for first, chunk in keys.chunks():
+        chunk &= ~low
+        chunk |= index
+        chunk.sort(axis=1)
+        dst = out[first: first + len(chunk)]
+        # Neighbours (in a row) whose high bits are equal differ in the index bits only.
+        flat = chunk.reshape(-1)
+        gap = np.bitwise_xor(flat[1:], flat[:-1], out=gaps[: len(flat) - 1])
+        near = np.flatnonzero(gap <= low)
+        ties = np.unique(near[(near + 1) % n != 0] // n)
+        np.bitwise_and(chunk.reshape(dst.shape), low, out=dst, casting="unsafe")
+        if len(ties):
+            again = np.empty((len(ties), *dst.shape[1:]), dtype=dst.dtype)
+            _sort_packed64(keys.hash(keys.state[first + ties]), again)
+            dst[ties] = again
 
 
 def epoch_orders(n: int, seeds: torch.Tensor, epochs: torch.Tensor) -> torch.Tensor:
     """(runs, n): each run's order of the points in its epoch, the points sorted by key.
 
-    Equal keys keep the points' order (a stable sort): a key in the high half of a
-    word and the point's index in the low half sort as one number.
+    A stable sort (equal keys would keep the points' order; the keys of a row differ).
     """
-    words = _words(seeds, epochs, n)
-    words &= np.uint64(0xFFFFFFFF00000000)
-    words |= np.arange(n, dtype=np.uint64)
-    words.sort(axis=1)
-    words &= np.uint64(0xFFFFFFFF)
-    return torch.from_numpy(words.view(np.int64))
+    out = np.empty((len(seeds.reshape(-1)), n), dtype=np.int64)
+    return torch.from_numpy(fill_epoch_orders(n, seeds, epochs, out))
 
 
 def replacement_draws(n: int, count: int, seeds: torch.Tensor, steps: torch.Tensor
@@ -79,11 +187,13 @@ def replacement_draws(n: int, count: int, seeds: torch.Tensor, steps: torch.Tens
 
     Like ``key % n`` (as biased: below n / 2**32), but a multiplication, not a division.
     """
-    words = _words(seeds, steps, count)
-    words >>= 32
-    words *= np.uint64(n)
-    words >>= 32
-    return torch.from_numpy(words.view(np.int64))
+    keys = _Keys(seeds, steps, count)
+    out = np.empty((keys.rows, count), dtype=np.uint64)
+    for first, chunk in keys.chunks():
+        drawn = out[first: first + len(chunk)]
+        np.multiply(chunk, np.uint64(n), out=drawn)
+        drawn >>= np.uint64(32)
+    return torch.from_numpy(out.view(np.int64))
 
 
 def batch_window(n: int, batch_size: int, t: int) -> tuple[int, int, int]:

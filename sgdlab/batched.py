@@ -30,7 +30,7 @@ import torch
 
 from sgdlab.config import DIVERGENCE_LOSS, TrainConfig
 from sgdlab.data import Data
-from sgdlab.sampling import DRAW_BLOCK, epoch_orders, replacement_draws
+from sgdlab.sampling import DRAW_BLOCK, epoch_orders, fill_epoch_orders, replacement_draws
 from sgdlab.train import make_optimizer, make_scheduler
 
 # Settings that may differ between runs of one batch; all others must agree.
@@ -142,6 +142,8 @@ class _Bucket:
         self.epochs = torch.full((len(self.shuffled),), -1, dtype=torch.long)
         self.drawn_rows, self.drawn_seeds = _rows_and_seeds(self.drawn)
         self.block, self.block_start = torch.empty(0), 0  # draws of updates block_start...
+        self.xd = self.yd = torch.empty(0)  # x and y at the draws of updates block_start...
+        self.xd_buf, self.yd_buf = torch.empty(0), torch.empty(0)  # xd, yd are their heads
         self.every = len(self.bs)  # a sampling that every row uses needs no row index
         # One window, all rows shuffled (or all sequential, each with its own data): the
         # data is kept in window-sized blocks, xo[k] (rows, same) the k-th window of every
@@ -149,7 +151,7 @@ class _Bucket:
         sequential = not self.shuffled and not self.drawn and self.x.shape[0] > 1
         self.blocked = bool(self.same) and (sequential or len(self.shuffled) == self.every)
         self.epoch = -1  # the epoch of xo and yo
-        self.xo, self.yo = self._blocks(None) if self.blocked and sequential else (
+        self.xo, self.yo = self._blocks() if self.blocked and sequential else (
             torch.empty(0), torch.empty(0))
 
     def batch(self, t: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
@@ -159,13 +161,12 @@ class _Bucket:
         """
         n = self.n
         if self.full and len(self.drawn) == self.every:  # (drawn batches are always full)
-            return (*self._read(self._draws(t)), self.weight)  # no window: all points drawn
+            return (*self._drawn_points(t), self.weight)  # no window: all points drawn
         if self.blocked:
             epoch, start = divmod(t * self.same, n)
             if self.shuffled and epoch != self.epoch:
-                epochs = torch.full((self.every,), epoch)
                 self.epoch = epoch
-                self.xo, self.yo = self._blocks(epoch_orders(n, self.shuffle_seeds, epochs))
+                self._shuffled_blocks(epoch)
             return self.xo[start // self.same], self.yo[start // self.same], None
         pos: slice | torch.Tensor
         if self.same:
@@ -218,26 +219,69 @@ class _Bucket:
         """
         k = t - self.block_start
         if not 0 <= k < len(self.block):
-            rows, width = len(self.drawn), len(self.cols)
-            count = max(1, min(32, DRAW_BLOCK // (rows * width), self.steps - t))
-            steps = torch.arange(t, t + count).repeat_interleave(rows)
-            self.block = replacement_draws(self.n, width, self.drawn_seeds.repeat(count),
-                                           steps).view(count, rows, width)
-            self.block_start, k = t, 0
+            self.block, k = self._draw_block(t), 0
         return self.block[k]
 
-    def _blocks(self, order: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
-        """x and y of every row in ``order`` (rows, n; None: as they are) in window blocks."""
+    def _draw_block(self, t: int) -> torch.Tensor:
+        """(updates, rows, width): the drawn rows' points for updates t, t + 1, ..."""
+        rows, width = len(self.drawn), len(self.cols)
+        count = max(1, min(32, DRAW_BLOCK // (rows * width), self.steps - t))
+        steps = torch.arange(t, t + count).repeat_interleave(rows)
+        self.block_start = t
+        return replacement_draws(self.n, width, self.drawn_seeds.repeat(count),
+                                 steps).view(count, rows, width)
+
+    def _drawn_points(self, t: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """x and y of every row's draws at update ``t`` when every row draws its points.
+
+        Read for a whole block of updates at once, one gather each for x and y, into
+        buffers of this bucket (an update's backward is done before they are refilled).
+        """
+        k = t - self.block_start
+        if not 0 <= k < len(self.xd):
+            where = self._draw_block(t)
+            if self.x.shape[0] > 1:  # each row its own data: index x flattened
+                where += (torch.arange(self.every) * self.n)[:, None]
+            if self.xd_buf.numel() < where.numel():  # the first block is the largest
+                self.xd_buf = torch.empty(where.shape, dtype=self.x.dtype)
+                self.yd_buf = torch.empty(where.shape, dtype=self.y.dtype)
+            count, flat = len(where), where.view(-1)
+            self.xd, self.yd = self.xd_buf[:count], self.yd_buf[:count]
+            torch.index_select(self.x.reshape(-1), 0, flat, out=self.xd.view(-1))
+            torch.index_select(self.y.reshape(-1), 0, flat, out=self.yd.view(-1))
+            k = 0
+        return self.xd[k], self.yd[k]
+
+    def _blocks(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """x and y of every row as they are, in window blocks."""
         rows, same = self.every, self.same
-        if order is None:
-            return (self.x.view(rows, -1, same).transpose(0, 1).contiguous(),
-                    self.y.view(rows, -1, same).transpose(0, 1).contiguous())
-        if self.x.shape[0] == 1:
-            flat = order.view(rows, -1, same).transpose(0, 1).reshape(-1)
-            return (self.x[0].index_select(0, flat).view(-1, rows, same),
-                    self.y[0].index_select(0, flat).view(-1, rows, same))
-        return (self.x.gather(1, order).view(rows, -1, same).transpose(0, 1).contiguous(),
-                self.y.gather(1, order).view(rows, -1, same).transpose(0, 1).contiguous())
+        return (self.x.view(rows, -1, same).transpose(0, 1).contiguous(),
+                self.y.view(rows, -1, same).transpose(0, 1).contiguous())
+
+    def _shuffled_blocks(self, epoch: int) -> None:
+        """xo and yo: every row's x and y in its order for ``epoch``, in window blocks.
+
+        The orders are written straight into block layout (positions ``same`` apart in
+        a row are ``rows * same`` apart there), then x and y are read through them in
+        one gather each. All buffers are this bucket's, refilled each epoch (the
+        previous update's backward is done by then).
+        """
+        rows, same, n = self.every, self.same, self.n
+        shared = self.x.shape[0] == 1
+        if not self.xo.numel():
+            self.xo, self.yo = (torch.empty(n // same, rows, same, dtype=t.dtype)
+                                for t in (self.x, self.y))
+            # Indices into x[0] (below n), or into x flattened (row * n + point).
+            self.where = np.empty((n // same, rows, same),
+                                  dtype=np.uint32 if shared else np.int64)
+        where = self.where
+        fill_epoch_orders(n, self.shuffle_seeds, torch.full((rows,), epoch),
+                          where.transpose(1, 0, 2))
+        if not shared:
+            where += (np.arange(rows) * n)[:, None]
+        flat = torch.from_numpy(where.view(np.int32) if shared else where).view(-1)
+        for src, dst in ((self.x, self.xo), (self.y, self.yo)):
+            torch.index_select(src.reshape(-1), 0, flat, out=dst.view(-1))
 
     def _read(self, idx: slice | torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """x and y at ``idx`` (a slice: the same window for every row)."""
@@ -338,9 +382,15 @@ def train_many(data: Data | Sequence[Data], configs: Sequence[TrainConfig], *,
             record[t, 0] = loss
             record[t, 1] = _cat(a_params).view(-1)
             record[t, 2] = _cat(b_params).view(-1)
-    rec = record.double().numpy()  # (steps, 3, runs)
-    return _history(configs, datas, rec[:, 0].T[np.argsort(by_bucket)],
-                    rec[:, 1].T[np.argsort(by_param)], rec[:, 2].T[np.argsort(by_param)])
+    rec = record.numpy()  # (steps, 3, runs)
+    return _history(configs, datas, _by_run(rec[:, 0], by_bucket),
+                    _by_run(rec[:, 1], by_param), _by_run(rec[:, 2], by_param))
+
+
+def _by_run(rec: np.ndarray, order: list[int]) -> np.ndarray:
+    """(runs, steps) float64 from a (steps, runs) record whose column s is run order[s]."""
+    by_run = rec.T if order == sorted(order) else rec.T[np.argsort(order)]
+    return np.ascontiguousarray(by_run, dtype=np.float64)  # one pass: transposed, widened
 
 
 def _squared_errors(y: torch.Tensor, y_pred: torch.Tensor) -> torch.Tensor:
@@ -360,13 +410,31 @@ def _history(configs: tuple[TrainConfig, ...], datas: Sequence[Data], batch_loss
              a_hist: np.ndarray, b_hist: np.ndarray) -> BatchedHistory:
     """The history from the recorded (runs, steps) arrays; from a run's divergence on, NaN."""
     mx, my, sxx, sxy, syy = (m[:, None] for m in _moments(datas))
+    # syy - 2 a sxy + a^2 sxx + (a mx + b - my)^2, in that order, in place: no temporaries
+    # of (runs, steps) beyond one.
     with np.errstate(over="ignore", invalid="ignore"):
-        total = syy - 2 * a_hist * sxy + a_hist**2 * sxx + (a_hist * mx + b_hist - my) ** 2
-        bad = ~(np.isfinite(a_hist) & np.isfinite(b_hist)) | ~(total <= DIVERGENCE_LOSS) \
-            | ~(batch_loss <= DIVERGENCE_LOSS)
-    hit, first = bad.any(1), bad.argmax(1)
-    after = hit[:, None] & (np.arange(bad.shape[1]) >= first[:, None])
-    for arr in (batch_loss, total, a_hist, b_hist):
-        arr[after] = np.nan
+        total = np.multiply(a_hist, 2)
+        total *= sxy
+        np.subtract(syy, total, out=total)
+        part = np.square(a_hist)
+        part *= sxx
+        total += part
+        np.multiply(a_hist, mx, out=part)
+        part += b_hist
+        part -= my
+        np.square(part, out=part)
+        total += part
+        ok, test = np.isfinite(a_hist), np.empty(a_hist.shape, dtype=bool)
+        ok &= np.isfinite(b_hist, out=test)
+        ok &= np.less_equal(total, DIVERGENCE_LOSS, out=test)
+        ok &= np.less_equal(batch_loss, DIVERGENCE_LOSS, out=test)
+    hit = ~ok.all(1)
+    first = np.zeros(len(hit), dtype=np.intp)
+    if hit.any():
+        bad = ~ok
+        first = bad.argmax(1)
+        after = hit[:, None] & (np.arange(bad.shape[1]) >= first[:, None])
+        for arr in (batch_loss, total, a_hist, b_hist):
+            arr[after] = np.nan
     diverged = tuple(int(f) + 1 if h else None for h, f in zip(hit, first, strict=True))
     return BatchedHistory(configs, batch_loss, total, a_hist, b_hist, diverged)

@@ -30,7 +30,7 @@ import torch
 
 from sgdlab.config import DIVERGENCE_LOSS, TrainConfig
 from sgdlab.data import Data
-from sgdlab.sampling import DRAW_BLOCK, epoch_orders, fill_epoch_orders, replacement_draws
+from sgdlab.sampling import DRAW_BLOCK, EpochOrders, epoch_orders, replacement_draws
 from sgdlab.train import make_optimizer, make_scheduler
 
 # Settings that may differ between runs of one batch; all others must agree.
@@ -274,9 +274,9 @@ class _Bucket:
             # Indices into x[0] (below n), or into x flattened (row * n + point).
             self.where = np.empty((n // same, rows, same),
                                   dtype=np.uint32 if shared else np.int64)
+            self.epoch_orders = EpochOrders(n, self.shuffle_seeds)
         where = self.where
-        fill_epoch_orders(n, self.shuffle_seeds, torch.full((rows,), epoch),
-                          where.transpose(1, 0, 2))
+        self.epoch_orders.fill(torch.full((rows,), epoch), where.transpose(1, 0, 2))
         if not shared:
             where += (np.arange(rows) * n)[:, None]
         flat = torch.from_numpy(where.view(np.int32) if shared else where).view(-1)
@@ -368,7 +368,10 @@ def train_many(data: Data | Sequence[Data], configs: Sequence[TrainConfig], *,
             a, b = ((a_all, b_all) if len(buckets) == 1
                     else (a_all[bucket.rows], b_all[bucket.rows]))
             errors = _squared_errors(yy, a * xx + b)
-            parts.append(errors.mean(1) if weight is None else (errors * weight).sum(1))
+            # sum / size: the same bits as mean(1), forward and backward, and its backward
+            # divides the (rows,) gradient, not a (rows, width) copy of it.
+            parts.append(errors.sum(1) / xx.shape[1] if weight is None
+                         else (errors * weight).sum(1))
         loss = parts[0] if len(parts) == 1 else torch.cat(parts)
         optimizer.zero_grad()
         loss.sum().backward()

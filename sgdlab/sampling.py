@@ -67,32 +67,35 @@ def _lowbias32(z: np.ndarray, scratch: np.ndarray, *, shifted: bool = False) -> 
     return z
 
 
-def _states(seeds: torch.Tensor, ks: torch.Tensor) -> np.ndarray:
-    """(runs,) uint32: the high half of mix(mix(seed + GOLDEN) + k), splitmix64's output."""
-    seed = seeds.numpy().astype(np.uint64).reshape(-1)
-    state = _mix(_mix(seed + GOLDEN) + ks.numpy().astype(np.uint64).reshape(-1))
-    return (state >> np.uint64(32)).astype(np.uint32)
-
-
 class _Keys:
-    """The keys of (seeds, ks): key i of a row is lowbias32(state ^ lowbias32(i)).
+    """The keys of runs (seeds) for any ks: key i of a row is lowbias32(state ^ lowbias32(i)).
 
-    The first step of the outer lowbias32, z ^= z >> 16, is applied to the state
-    and to lowbias32(i) apart (xor and >> commute): once per row and once per
-    point, not once per key. Rows are hashed a chunk at a time, in one reused
-    buffer, so that each chunk stays in the CPU cache for what follows.
+    The state is the high half of mix(mix(seed + GOLDEN) + k), splitmix64's first
+    output for seed + k; its inner mix is made once per run. The first step of
+    the outer lowbias32, z ^= z >> 16, is applied to the state and to
+    lowbias32(i) apart (xor and >> commute): once per row and once per point, not
+    once per key. Rows are hashed a chunk at a time, in one reused buffer, so that
+    each chunk stays in the CPU cache for what follows.
     """
 
-    def __init__(self, seeds: torch.Tensor, ks: torch.Tensor, count: int) -> None:
-        state = _states(seeds, ks)
-        self.state = state ^ (state >> np.uint32(16))
+    def __init__(self, seeds: torch.Tensor, count: int) -> None:
+        self.seeded = _mix(seeds.numpy().astype(np.uint64).reshape(-1) + GOLDEN)
         points = np.arange(count, dtype=np.uint32)
         _lowbias32(points, np.empty_like(points))
         self.points = points ^ (points >> np.uint32(16))
-        self.count, self.rows = count, len(state)
+        self.count, self.rows = count, len(self.seeded)
         self.chunk = min(self.rows, max(1, _CHUNK // max(count, 1)))
         self.buf = np.empty((self.chunk, count), dtype=np.uint32)
         self.scratch = np.empty_like(self.buf)
+        self.state = np.empty(self.rows, dtype=np.uint32)
+
+    def at(self, ks: torch.Tensor) -> _Keys:
+        """Set every row's k (an epoch or a step): its state."""
+        state = _mix(self.seeded + ks.numpy().astype(np.uint64).reshape(-1))
+        state >>= np.uint64(32)
+        self.state[:] = state
+        self.state ^= self.state >> np.uint32(16)
+        return self
 
     def chunks(self) -> Iterator[tuple[int, np.ndarray]]:
         """(first row, keys of the rows from there): (rows, count) uint32, overwritten next."""
@@ -111,28 +114,74 @@ def sample_keys(seeds: torch.Tensor, ks: torch.Tensor, count: int) -> torch.Tens
 
     ``seeds`` and ``ks`` (an epoch or a step) hold one value per run.
     """
-    keys = _Keys(seeds, ks, count)
+    keys = _Keys(seeds, count).at(ks)
     out = np.empty((keys.rows, count), dtype=np.int64)
     for first, chunk in keys.chunks():
         out[first: first + len(chunk)] = chunk
     return torch.from_numpy(out)
 
 
+class EpochOrders:
+    """The orders of runs (``seeds``) over ``n`` points, for any epochs: :meth:`fill`.
+
+    What does not depend on the epoch (each run's and each point's part of the
+    keys, the buffers) is made once.
+    """
+
+    def __init__(self, n: int, seeds: torch.Tensor) -> None:
+        self.keys = _Keys(seeds, n)
+        self.bits = max(1, (n - 1).bit_length())  # an index fits in this many low bits
+        # 32-bit words where two keys of a row rarely share their high 32 - bits bits.
+        self.words32 = n > 1 and n * n <= 2 ** (30 - self.bits)
+        self.index = np.arange(n, dtype=np.uint32)
+        self.gaps = np.empty(self.keys.buf.size, dtype=np.uint32)
+
+    def fill(self, epochs: torch.Tensor, out: np.ndarray) -> np.ndarray:
+        """:func:`epoch_orders` into ``out``: any integer array of (runs, ...) of n each.
+
+        ``out`` may be a strided view (e.g. a transposed layout the caller reads
+        from). Each chunk of rows is hashed, sorted and written out while it is in
+        the cache.
+        """
+        keys = self.keys.at(epochs)
+        for first, chunk in keys.chunks():
+            dst = out[first: first + len(chunk)]
+            if self.words32:
+                self._sort32(first, chunk, dst)
+            else:
+                _sort_packed64(chunk, dst)
+        return out
+
+    def _sort32(self, first: int, keys: np.ndarray, out: np.ndarray) -> None:
+        """The same orders, sorting 32-bit words: a key's high 32 - bits bits, then the index.
+
+        Where those high bits of all keys of a row differ, this is the order by key;
+        a row where two share them (rare: n * n <= 2**(30 - bits), under 1 row in 8
+        at n = 1024, about 1 in 800 at n = 200) is sorted again by whole keys. Half
+        the bytes of 64-bit words: the sort is 2-3x faster.
+        """
+        n, low = self.keys.count, np.uint32(2**self.bits - 1)
+        keys &= ~low
+        keys |= self.index
+        keys.sort(axis=1)
+        # Neighbours (in a row) whose high bits are equal differ in the index bits only.
+        flat = keys.reshape(-1)
+        gap = np.bitwise_xor(flat[1:], flat[:-1], out=self.gaps[: len(flat) - 1])
+        np.bitwise_and(keys.reshape(out.shape), low, out=out, casting="unsafe")
+        if gap.min() > low:  # (most chunks: no neighbours alike, not even across rows)
+            return
+        near = np.flatnonzero(gap <= low)
+        ties = np.unique(near[(near + 1) % n != 0] // n)
+        if len(ties):
+            again = np.empty((len(ties), *out.shape[1:]), dtype=out.dtype)
+            _sort_packed64(self.keys.hash(self.keys.state[first + ties]), again)
+            out[ties] = again
+
+
 def fill_epoch_orders(n: int, seeds: torch.Tensor, epochs: torch.Tensor, out: np.ndarray
                       ) -> np.ndarray:
-    """:func:`epoch_orders` written into ``out``: any integer array of (runs, ...) of n each.
-
-    ``out`` may be a strided view (e.g. a transposed layout the caller reads from).
-    Each chunk of rows is hashed, sorted and written out while it is in the cache.
-    """
-    keys = _Keys(seeds, epochs, n)
-    bits = max(1, (n - 1).bit_length())  # an index fits in this many low bits
-    if n > 1 and n * n <= 2 ** (30 - bits):
-        _fill_packed32(keys, out, bits)
-    else:
-        for first, chunk in keys.chunks():
-            _sort_packed64(chunk, out[first: first + len(chunk)])
-    return out
+    """:func:`epoch_orders` written into ``out`` (see :meth:`EpochOrders.fill`)."""
+    return EpochOrders(n, seeds).fill(epochs, out)
 
 
 def _sort_packed64(keys: np.ndarray, out: np.ndarray) -> None:
@@ -141,35 +190,6 @@ def _sort_packed64(keys: np.ndarray, out: np.ndarray) -> None:
     words |= np.arange(keys.shape[1], dtype=np.uint64)
     words.sort(axis=1)
     np.bitwise_and(words.reshape(out.shape), _LOW, out=out, casting="unsafe")
-
-
-def _fill_packed32(keys: _Keys, out: np.ndarray, bits: int) -> None:
-    """The same orders, sorting 32-bit words: a key's high 32 - bits bits, then the index.
-
-    Where those high bits of all keys of a row differ, this is the order by key;
-    a row where two share them (rare: the caller keeps n * n <= 2**(30 - bits),
-    under 1 row in 8 at n = 1024, about 1 in 800 at n = 200) is sorted again by
-    whole keys. Half the bytes of 64-bit words: the sort is 2-3x faster.
-    """
-    n = keys.count
-    low = np.uint32(2**bits - 1)
-    index = np.arange(n, dtype=np.uint32)
-    gaps = np.empty(keys.buf.size, dtype=np.uint32)
-    for first, chunk in keys.chunks():
-        chunk &= ~low
-        chunk |= index
-        chunk.sort(axis=1)
-        dst = out[first: first + len(chunk)]
-        # Neighbours (in a row) whose high bits are equal differ in the index bits only.
-        flat = chunk.reshape(-1)
-        gap = np.bitwise_xor(flat[1:], flat[:-1], out=gaps[: len(flat) - 1])
-        near = np.flatnonzero(gap <= low)
-        ties = np.unique(near[(near + 1) % n != 0] // n)
-        np.bitwise_and(chunk.reshape(dst.shape), low, out=dst, casting="unsafe")
-        if len(ties):
-            again = np.empty((len(ties), *dst.shape[1:]), dtype=dst.dtype)
-            _sort_packed64(keys.hash(keys.state[first + ties]), again)
-            dst[ties] = again
 
 
 def epoch_orders(n: int, seeds: torch.Tensor, epochs: torch.Tensor) -> torch.Tensor:
@@ -187,7 +207,7 @@ def replacement_draws(n: int, count: int, seeds: torch.Tensor, steps: torch.Tens
 
     Like ``key % n`` (as biased: below n / 2**32), but a multiplication, not a division.
     """
-    keys = _Keys(seeds, steps, count)
+    keys = _Keys(seeds, count).at(steps)
     out = np.empty((keys.rows, count), dtype=np.uint64)
     for first, chunk in keys.chunks():
         drawn = out[first: first + len(chunk)]

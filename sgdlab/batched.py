@@ -385,15 +385,15 @@ def train_many(data: Data | Sequence[Data], configs: Sequence[TrainConfig], *,
             record[t, 0] = loss
             record[t, 1] = _cat(a_params).view(-1)
             record[t, 2] = _cat(b_params).view(-1)
-    rec = record.numpy()  # (steps, 3, runs)
-    return _history(configs, datas, _by_run(rec[:, 0], by_bucket),
-                    _by_run(rec[:, 1], by_param), _by_run(rec[:, 2], by_param))
+    # (3, runs, steps) float64 in one pass (torch transposes in cache-sized tiles).
+    rec = record.permute(1, 2, 0).to(torch.float64, memory_format=torch.contiguous_format)
+    return _history(configs, datas, _by_run(rec[0].numpy(), by_bucket),
+                    _by_run(rec[1].numpy(), by_param), _by_run(rec[2].numpy(), by_param))
 
 
 def _by_run(rec: np.ndarray, order: list[int]) -> np.ndarray:
-    """(runs, steps) float64 from a (steps, runs) record whose column s is run order[s]."""
-    by_run = rec.T if order == sorted(order) else rec.T[np.argsort(order)]
-    return np.ascontiguousarray(by_run, dtype=np.float64)  # one pass: transposed, widened
+    """(runs, steps) with row r run r, from rows in ``order`` (row s is run order[s])."""
+    return rec if order == sorted(order) else rec[np.argsort(order)]
 
 
 def _squared_errors(y: torch.Tensor, y_pred: torch.Tensor) -> torch.Tensor:
@@ -412,30 +412,36 @@ def _cat(params: Sequence[torch.Tensor]) -> torch.Tensor:
 def _history(configs: tuple[TrainConfig, ...], datas: Sequence[Data], batch_loss: np.ndarray,
              a_hist: np.ndarray, b_hist: np.ndarray) -> BatchedHistory:
     """The history from the recorded (runs, steps) arrays; from a run's divergence on, NaN."""
-    mx, my, sxx, sxy, syy = (m[:, None] for m in _moments(datas))
-    # syy - 2 a sxy + a^2 sxx + (a mx + b - my)^2, in that order, in place: no temporaries
-    # of (runs, steps) beyond one.
+    moments = [m[:, None] for m in _moments(datas)]  # (1 or runs, 1) each
+    runs, steps = a_hist.shape
+    total, ok = np.empty_like(a_hist), np.empty_like(a_hist, dtype=bool)
+    rows = max(1, 2**15 // max(steps, 1))  # a block of rows stays in the CPU cache: ~3x faster
+    part, test = np.empty((rows, steps)), np.empty((rows, steps), dtype=bool)
     with np.errstate(over="ignore", invalid="ignore"):
-        total = np.multiply(a_hist, 2)
-        total *= sxy
-        np.subtract(syy, total, out=total)
-        part = np.square(a_hist)
-        part *= sxx
-        total += part
-        np.multiply(a_hist, mx, out=part)
-        part += b_hist
-        part -= my
-        np.square(part, out=part)
-        total += part
-        ok, test = np.isfinite(a_hist), np.empty(a_hist.shape, dtype=bool)
-        ok &= np.isfinite(b_hist, out=test)
-        ok &= np.less_equal(total, DIVERGENCE_LOSS, out=test)
-        ok &= np.less_equal(batch_loss, DIVERGENCE_LOSS, out=test)
-    hit = ~ok.all(1)
-    first = np.zeros(len(hit), dtype=np.intp)
-    if hit.any():
-        bad = ~ok
-        first = bad.argmax(1)
+        for start in range(0, runs, rows):
+            block = slice(start, start + rows)
+            a, b, t = a_hist[block], b_hist[block], total[block]
+            p, q, o = part[: len(a)], test[: len(a)], ok[block]
+            mx, my, sxx, sxy, syy = (m if len(m) == 1 else m[block] for m in moments)
+            # syy - 2 a sxy + a^2 sxx + (a mx + b - my)^2, in that order.
+            np.multiply(a, 2, out=t)
+            t *= sxy
+            np.subtract(syy, t, out=t)
+            np.square(a, out=p)
+            p *= sxx
+            t += p
+            np.multiply(a, mx, out=p)
+            p += b
+            p -= my
+            np.square(p, out=p)
+            t += p
+            np.isfinite(a, out=o)
+            o &= np.isfinite(b, out=q)
+            o &= np.less_equal(t, DIVERGENCE_LOSS, out=q)
+            o &= np.less_equal(batch_loss[block], DIVERGENCE_LOSS, out=q)
+    bad = ~ok
+    hit, first = bad.sum(axis=1) > 0, bad.argmax(axis=1)
+    if hit.any():  # (masks are skipped when nothing diverged)
         after = hit[:, None] & (np.arange(bad.shape[1]) >= first[:, None])
         for arr in (batch_loss, total, a_hist, b_hist):
             arr[after] = np.nan

@@ -134,7 +134,6 @@ class EpochOrders:
         # 32-bit words where two keys of a row rarely share their high 32 - bits bits.
         self.words32 = n > 1 and n * n <= 2 ** (30 - self.bits)
         self.index = np.arange(n, dtype=np.uint32)
-        self.gaps = np.empty(self.keys.buf.size, dtype=np.uint32)
 
     def fill(self, epochs: torch.Tensor, out: np.ndarray) -> np.ndarray:
         """:func:`epoch_orders` into ``out``: any integer array of (runs, ...) of n each.
@@ -166,7 +165,8 @@ class EpochOrders:
         keys.sort(axis=1)
         # Neighbours (in a row) whose high bits are equal differ in the index bits only.
         flat = keys.reshape(-1)
-        gap = np.bitwise_xor(flat[1:], flat[:-1], out=self.gaps[: len(flat) - 1])
+        gaps = self.keys.scratch.reshape(-1)  # (free once the keys are made)
+        gap = np.bitwise_xor(flat[1:], flat[:-1], out=gaps[: len(flat) - 1])
         np.bitwise_and(keys.reshape(out.shape), low, out=out, casting="unsafe")
         if gap.min() > low:  # (most chunks: no neighbours alike, not even across rows)
             return

@@ -30,7 +30,7 @@ import torch
 
 from sgdlab.config import DIVERGENCE_LOSS, TrainConfig
 from sgdlab.data import Data
-from sgdlab.sampling import DRAW_BLOCK, EpochOrders, epoch_orders, replacement_draws
+from sgdlab.sampling import DRAW_BLOCK, Draws, EpochOrders, epoch_orders
 from sgdlab.train import make_optimizer, make_scheduler
 
 # Settings that may differ between runs of one batch; all others must agree.
@@ -144,6 +144,7 @@ class _Bucket:
         self.block, self.block_start = torch.empty(0), 0  # draws of updates block_start...
         self.xd = self.yd = torch.empty(0)  # x and y at the draws of updates block_start...
         self.xd_buf, self.yd_buf = torch.empty(0), torch.empty(0)  # xd, yd are their heads
+        self.draws: Draws | None = None
         self.every = len(self.bs)  # a sampling that every row uses needs no row index
         # One window, all rows shuffled (or all sequential, each with its own data): the
         # data is kept in window-sized blocks, xo[k] (rows, same) the k-th window of every
@@ -223,13 +224,16 @@ class _Bucket:
         return self.block[k]
 
     def _draw_block(self, t: int) -> torch.Tensor:
-        """(updates, rows, width): the drawn rows' points for updates t, t + 1, ..."""
+        """(updates, rows, width): the drawn rows' points for updates t, t + 1, ...
+
+        In a buffer of ``self.draws``, overwritten by the next block.
+        """
         rows, width = len(self.drawn), len(self.cols)
-        count = max(1, min(32, DRAW_BLOCK // (rows * width), self.steps - t))
-        steps = torch.arange(t, t + count).repeat_interleave(rows)
+        most = max(1, min(32, DRAW_BLOCK // (rows * width), self.steps))
+        if self.draws is None:
+            self.draws = Draws(self.n, width, self.drawn_seeds, most)
         self.block_start = t
-        return replacement_draws(self.n, width, self.drawn_seeds.repeat(count),
-                                 steps).view(count, rows, width)
+        return self.draws.block(t, min(most, self.steps - t))
 
     def _drawn_points(self, t: int) -> tuple[torch.Tensor, torch.Tensor]:
         """x and y of every row's draws at update ``t`` when every row draws its points.
@@ -276,7 +280,7 @@ class _Bucket:
                                   dtype=np.uint32 if shared else np.int64)
             self.epoch_orders = EpochOrders(n, self.shuffle_seeds)
         where = self.where
-        self.epoch_orders.fill(torch.full((rows,), epoch), where.transpose(1, 0, 2))
+        self.epoch_orders.fill(epoch, where.transpose(1, 0, 2))
         if not shared:
             where += (np.arange(rows) * n)[:, None]
         flat = torch.from_numpy(where.view(np.int32) if shared else where).view(-1)

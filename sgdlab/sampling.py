@@ -78,28 +78,33 @@ class _Keys:
     each chunk stays in the CPU cache for what follows.
     """
 
-    def __init__(self, seeds: torch.Tensor, count: int) -> None:
+    def __init__(self, seeds: torch.Tensor, count: int, most_rows: int = 0) -> None:
         self.seeded = _mix(seeds.numpy().astype(np.uint64).reshape(-1) + GOLDEN)
         points = np.arange(count, dtype=np.uint32)
         _lowbias32(points, np.empty_like(points))
         self.points = points ^ (points >> np.uint32(16))
         self.count, self.rows = count, len(self.seeded)
-        self.chunk = min(self.rows, max(1, _CHUNK // max(count, 1)))
+        # (most_rows: the most rows hashed at once, when states are set for several ks)
+        self.chunk = min(max(self.rows, most_rows), max(1, _CHUNK // max(count, 1)))
         self.buf = np.empty((self.chunk, count), dtype=np.uint32)
         self.scratch = np.empty_like(self.buf)
-        self.state = np.empty(self.rows, dtype=np.uint32)
+        self.state = np.zeros(self.rows, dtype=np.uint32)
 
     def at(self, ks: torch.Tensor) -> _Keys:
         """Set every row's k (an epoch or a step): its state."""
-        state = _mix(self.seeded + ks.numpy().astype(np.uint64).reshape(-1))
-        state >>= np.uint64(32)
-        self.state[:] = state
-        self.state ^= self.state >> np.uint32(16)
+        self.state = self.states(ks.numpy().astype(np.uint64).reshape(-1))
         return self
+
+    def states(self, ks: np.ndarray) -> np.ndarray:
+        """The rows' (prepared) states at ``ks``: uint64, (rows,) or (m, 1) for (m, rows)."""
+        state = _mix(self.seeded + ks)
+        state >>= np.uint64(32)
+        state ^= state >> np.uint64(16)
+        return state.astype(np.uint32)
 
     def chunks(self) -> Iterator[tuple[int, np.ndarray]]:
         """(first row, keys of the rows from there): (rows, count) uint32, overwritten next."""
-        for first in range(0, self.rows, self.chunk):
+        for first in range(0, len(self.state), self.chunk):
             yield first, self.hash(self.state[first: first + self.chunk])
 
     def hash(self, state: np.ndarray) -> np.ndarray:
@@ -134,15 +139,26 @@ class EpochOrders:
         # 32-bit words where two keys of a row rarely share their high 32 - bits bits.
         self.words32 = n > 1 and n * n <= 2 ** (30 - self.bits)
         self.index = np.arange(n, dtype=np.uint32)
+        self.first, self.states = -1, np.empty((0, self.keys.rows), dtype=np.uint32)
 
-    def fill(self, epochs: torch.Tensor, out: np.ndarray) -> np.ndarray:
+    def fill(self, epochs: torch.Tensor | int, out: np.ndarray) -> np.ndarray:
         """:func:`epoch_orders` into ``out``: any integer array of (runs, ...) of n each.
 
-        ``out`` may be a strided view (e.g. a transposed layout the caller reads
-        from). Each chunk of rows is hashed, sorted and written out while it is in
-        the cache.
+        ``epochs``: one per run, or one for all (their states are then made 32
+        epochs at a time). ``out`` may be a strided view (e.g. a transposed layout
+        the caller reads from). Each chunk of rows is hashed, sorted and written out
+        while it is in the cache.
         """
-        keys = self.keys.at(epochs)
+        keys = self.keys
+        if isinstance(epochs, int):
+            k = epochs - self.first
+            if not 0 <= k < len(self.states):
+                self.first, k = epochs, 0
+                ks = np.arange(epochs, epochs + 32, dtype=np.uint64)
+                self.states = keys.states(ks[:, None])
+            keys.state = self.states[k]
+        else:
+            keys.at(epochs)
         for first, chunk in keys.chunks():
             dst = out[first: first + len(chunk)]
             if self.words32:
@@ -209,11 +225,41 @@ def replacement_draws(n: int, count: int, seeds: torch.Tensor, steps: torch.Tens
     """
     keys = _Keys(seeds, count).at(steps)
     out = np.empty((keys.rows, count), dtype=np.uint64)
+    _scale(keys, n, out)
+    return torch.from_numpy(out.view(np.int64))
+
+
+def _scale(keys: _Keys, n: int, out: np.ndarray) -> None:
+    """Every row's keys scaled to [0, n) into ``out`` (rows, count) uint64."""
     for first, chunk in keys.chunks():
         drawn = out[first: first + len(chunk)]
         np.multiply(chunk, np.uint64(n), out=drawn)
         drawn >>= np.uint64(32)
-    return torch.from_numpy(out.view(np.int64))
+
+
+class Draws:
+    """:func:`replacement_draws` of runs (``seeds``) for blocks of updates, ``width`` each.
+
+    What does not depend on the update (each run's and each point's part of the
+    keys, the buffers) is made once.
+    """
+
+    def __init__(self, n: int, width: int, seeds: torch.Tensor, most: int) -> None:
+        """``most``: the most updates in a block."""
+        self.n, self.width = n, width
+        self.keys = _Keys(seeds, width, most_rows=most * len(seeds.reshape(-1)))
+        self.out = np.empty((most * self.keys.rows, width), dtype=np.uint64)
+
+    def block(self, first: int, count: int) -> torch.Tensor:
+        """(count, runs, width) int64: every run's draws for updates first ... first + count - 1.
+
+        In this object's buffer: overwritten by the next block.
+        """
+        steps = np.arange(first, first + count, dtype=np.uint64)
+        self.keys.state = self.keys.states(steps[:, None]).reshape(-1)
+        out = self.out[: count * self.keys.rows]
+        _scale(self.keys, self.n, out)
+        return torch.from_numpy(out.view(np.int64)).view(count, self.keys.rows, self.width)
 
 
 def batch_window(n: int, batch_size: int, t: int) -> tuple[int, int, int]:

@@ -6,6 +6,8 @@ import torch
 
 from sgdlab.config import MAX_SEED, MAX_STEPS
 from sgdlab.sampling import (
+    Draws,
+    EpochOrders,
     Sampler,
     epoch_order,
     epoch_orders,
@@ -115,6 +117,10 @@ def test_orders_fill_a_strided_array_of_any_integer_type():
     blocks = np.empty((10, 500, 20), dtype=np.uint32)  # window k of every row together
     fill_epoch_orders(200, seeds, epochs, blocks.transpose(1, 0, 2))
     assert (blocks.transpose(1, 0, 2).reshape(500, 200) == want).all()
+    orders = EpochOrders(200, seeds)
+    for epoch in (3, 4, 40, 2, 34):  # one epoch for all: states made 32 epochs at a time
+        got = orders.fill(epoch, np.empty((500, 200), dtype=np.int64))
+        assert (got == epoch_orders(200, seeds, torch.full((500,), epoch)).numpy()).all()
 
 
 def test_draws_scale_the_keys_to_the_points_and_are_near_uniform():
@@ -125,6 +131,15 @@ def test_draws_scale_the_keys_to_the_points_and_are_near_uniform():
     counts = np.bincount(draws.flatten().numpy(), minlength=10)
     expected = draws.numel() / 10
     assert ((counts - expected) ** 2 / expected).sum() < 40  # chi-square, 9 dof: p ~ 1e-5
+
+
+def test_draws_in_blocks_of_updates_equal_the_draws_one_by_one():
+    seeds = torch.arange(50) * 7
+    draws = Draws(10, 300, seeds, most=4)
+    for first, count in ((0, 4), (6, 4), (9, 1)):
+        want = replacement_draws(10, 300, seeds.repeat(count),
+                                 torch.arange(first, first + count).repeat_interleave(50))
+        assert torch.equal(draws.block(first, count), want.view(count, 50, 300))
 
 
 def test_shuffles_put_each_point_anywhere_equally_often():

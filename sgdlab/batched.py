@@ -154,6 +154,9 @@ class _Bucket:
         self.epoch = -1  # the epoch of xo and yo
         self.xo, self.yo = self._blocks() if self.blocked and sequential else (
             torch.empty(0), torch.empty(0))
+        # Shuffled blocks: the orders' maker, and the epoch's orders in block layout.
+        self.epoch_orders: EpochOrders | None = None
+        self.where = np.empty(0, dtype=np.uint32)
 
     def batch(self, t: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
         """(x, y, weight) of update ``t``: x, y (rows or 1, width); weight 1/size or 0 (padding).
@@ -272,7 +275,7 @@ class _Bucket:
         """
         rows, same, n = self.every, self.same, self.n
         shared = self.x.shape[0] == 1
-        if not self.xo.numel():
+        if self.epoch_orders is None:
             self.xo, self.yo = (torch.empty(n // same, rows, same, dtype=t.dtype)
                                 for t in (self.x, self.y))
             # Indices into x[0] (below n), or into x flattened (row * n + point).

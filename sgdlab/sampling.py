@@ -13,6 +13,11 @@ lowbias32 is a bijection of 32-bit words, so the keys of one (seed, k) are all
 different: an epoch's sort has no ties (were there any, the stable sort would
 keep those points in index order: harmless). Two (seed, k) share a 32-bit state
 by chance (about once in 2**32 pairs); they then share their keys.
+
+For speed, up to n = 1024 an epoch sorts 32-bit words (a key's high bits, then
+the point's index) and sorts again by whole keys the rare rows where two keys
+share those high bits: the same orders. :class:`EpochOrders` and :class:`Draws`
+make what does not change between epochs or updates once per call.
 """
 
 from __future__ import annotations

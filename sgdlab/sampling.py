@@ -89,8 +89,11 @@ class _Keys:
         _lowbias32(points, np.empty_like(points))
         self.points = points ^ (points >> np.uint32(16))
         self.count, self.rows = count, len(self.seeded)
-        # (most_rows: the most rows hashed at once, when states are set for several ks)
-        self.chunk = min(max(self.rows, most_rows), max(1, _CHUNK // max(count, 1)))
+        # Chunks of equal rows, each at most ~_CHUNK keys (most_rows: the most rows hashed
+        # at once, when states are set for several ks).
+        rows = max(self.rows, most_rows)
+        chunks = -(-rows // max(1, _CHUNK // max(count, 1)))
+        self.chunk = max(1, -(-rows // chunks))
         self.buf = np.empty((self.chunk, count), dtype=np.uint32)
         self.scratch = np.empty_like(self.buf)
         self.state = np.zeros(self.rows, dtype=np.uint32)

@@ -58,6 +58,5 @@ for tab, (_, explain_key, view) in zip(tabs, VIEWS, strict=True):
             if explain_key:
                 classroom.explain_ui(run, explain_key)
 
-classroom.sync_url(run, step=st.session_state.get("live_step"))
 classroom.finish_url_state()
 process.freeze_heap_once()  # the loaded modules out of the collector's view, once

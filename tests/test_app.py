@@ -149,6 +149,9 @@ def test_raw_x_diverges_and_suggests_standardizing():
     at = run_app(standardize=False)
     assert not at.exception
     assert "Standardize x" in at.warning[0].value
+    # no step could be taken, so no step box: the address still follows the settings
+    assert at.query_params.get("standardize") in (["0"], ["false"], "0", "false")
+    assert "step" not in at.query_params
 
 
 def test_bad_setting_is_a_message_not_a_traceback():

@@ -68,6 +68,7 @@ TEXT: i18n.Text = {
     "no_steps": ("No step could be taken: the first update already diverged.",
                  "一步也没有完成:第一次更新就发散了。"),
 }
+LOG_Y = "live_log_y"  # session_state: the log-scale switch, read before it is drawn too
 TABLE_ROWS = 20  # rows drawn around the chosen step; the full history is in the export
 _TABLE_CSS = """<style>
 .sgdlab-steps {border-collapse: collapse; font-size: 0.95rem; font-variant-numeric: tabular-nums}
@@ -105,13 +106,19 @@ def cached_train(data_config: DataConfig, train_config: TrainConfig,
     lang, log_y = _opening
     history, spec = process.in_worker(worker.live_task, data_config, train_config, lang, log_y,
                                       (data_config.slope, data_config.intercept))
-    _OPENING.put((repr(data_config), repr(train_config), lang, history.steps, log_y), spec)
+    _OPENING.put(_spec_key(data_config, train_config, lang, history.steps, log_y), spec)
     return history
+
+
+def _spec_key(data_config: DataConfig, train_config: TrainConfig, lang: str, step: int,
+              log_y: bool) -> tuple[str, str, str, int, bool]:
+    """What a live figure is built from: the key of the hand-over between the two caches."""
+    return repr(data_config), repr(train_config), lang, step, log_y
 
 
 def page_run(data_config: DataConfig, train_config: TrainConfig, lang: str) -> History:
     """The run the page shows; a new one arrives with the figure it opens on."""
-    log_y = bool(st.session_state.get("live_log_y", False))
+    log_y = bool(st.session_state.get(LOG_Y, False))
     return cached_train(data_config, train_config, _opening=(lang, log_y))
 
 
@@ -155,7 +162,7 @@ def cached_train_on(data: Data, train_config: TrainConfig) -> History:
 def cached_live_spec(data_config: DataConfig, train_config: TrainConfig, lang: str,
                      step: int, log_y: bool) -> dict[str, Any]:
     """The live figure as JSON-ready plotly, cached: an unchanged rerun rebuilds nothing."""
-    built = _OPENING.take((repr(data_config), repr(train_config), lang, step, log_y))
+    built = _OPENING.take(_spec_key(data_config, train_config, lang, step, log_y))
     if built is not None:
         return built
     history = cached_train(data_config, train_config)
@@ -178,6 +185,7 @@ def live_ui(run: Run, ghosts: Ghosts = ()) -> None:
     if history.steps == 0:
         st.info(tr("no_steps", run.lang))
         classroom.copy_link_ui(run)
+        classroom.sync_url(run)  # (otherwise step_ui writes the address, with the step)
         return
     _step_key_follows(run)
     step_ui(run, ghosts)
@@ -232,7 +240,7 @@ def step_ui(run: Run, ghosts: Ghosts = ()) -> None:
     left, middle, right = st.columns([1, 2, 1], vertical_alignment="bottom")
     step = int(left.number_input(tr("step", lang), 1, history.steps, step=1, key="live_step",
                                  help=tr("step_help", lang)))
-    log_y = middle.toggle(tr("log_y", lang), key="live_log_y", help=tr("log_y_help", lang))
+    log_y = middle.toggle(tr("log_y", lang), key=LOG_Y, help=tr("log_y_help", lang))
     with right:  # here, not in the sidebar: a step change reruns only this fragment,
         classroom.copy_link_ui(run, step=step)  # and the link must carry that step
     if run.data_config is not None and not ghosts:

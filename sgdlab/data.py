@@ -38,7 +38,6 @@ class Data:
         x.flags.writeable = y.flags.writeable = False  # shared by every reader
         return x, y
 
-
     @functools.cached_property
     def digest(self) -> str:
         """A hash of x, y and raw x, computed once per Data: what caches key it by."""

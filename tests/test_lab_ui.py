@@ -9,12 +9,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from sgdlab import i18n
-from sgdlab.config import DataConfig, TrainConfig
+from sgdlab.config import DataConfig, TrainConfig, choice_label
 from sgdlab.data import make_data
 from sgdlab.sweep import sweep
 from sgdlab.train import train
 from sgdlab.ui import lab
-from sgdlab.ui.controls import choice_label
 from tests.servers import streamlit_server
 
 APP = str(Path(__file__).parent / "lab_app.py")

@@ -15,8 +15,7 @@ import numpy as np
 import streamlit as st
 
 from sgdlab import i18n
-from sgdlab.config import DataConfig, Spec, TrainConfig, spec
-from sgdlab.config import choice_label as config_choice_label
+from sgdlab.config import DataConfig, Spec, TrainConfig, choice_label, spec
 from sgdlab.data import Data
 from sgdlab.ui import classroom
 
@@ -38,11 +37,6 @@ MAIN = ("seed", "lr", "batch_size", "steps")  # in order of prominence
 TRAIN_DETAILS = ("sampling", "optimizer", "momentum", "accumulation", "schedule", "gamma",
                  "decay_every", "sampling_seed")
 DATA_DETAILS = ("n", "noise", "slope", "intercept", "x_min", "x_max", "standardize")
-
-
-def choice_label(choice: str, lang: str) -> str:
-    """How a choice (e.g. 'shuffle') reads in ``lang`` (sgdlab.config.CHOICE_LABELS)."""
-    return config_choice_label(choice, lang)
 
 
 def lr_marks(lo: float = 1e-4, hi: float = 10.0) -> list[float]:

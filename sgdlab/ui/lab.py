@@ -16,11 +16,10 @@ import pandas as pd
 import streamlit as st
 
 from sgdlab import analysis, figures_lab, i18n, sweep, theory
-from sgdlab.config import DataConfig, TrainConfig, spec
+from sgdlab.config import DataConfig, TrainConfig, choice_label, spec
 from sgdlab.history import History
 from sgdlab.ui.charts import chart_ui, plot_config
 from sgdlab.ui.context import Run
-from sgdlab.ui.controls import choice_label
 from sgdlab.ui.language import radio
 
 MAX_MAP_STEPS = 1000  # the map trains every cell this long at most (cells x steps = time)

@@ -166,19 +166,13 @@ def test_a_new_run_s_figure_is_built_beside_it_and_equals_one_built_here():
     """A new run's opening figure comes from sgdlab.worker.live_task (in a worker, or in
     process when there are none) through live._OPENING; the page must not tell the
     difference."""
-    import json
-
-    import plotly.io as pio
-
     from sgdlab import figures
-    from sgdlab.ui import live
-    from sgdlab.ui.charts import _Built
+    from sgdlab.ui import live, live_chart
 
     at = run_app(seed=8123, batch_size=17, steps=41)  # settings no other test trains
     assert not at.exception
     assert not [k for k in live._OPENING._items if "seed=8123" in k[0]]  # handed over
-    (chart,) = at.get("plotly_chart")
+    (chart,) = at.get("bidi_component")
     here = train(DataConfig(seed=8123), TrainConfig(batch_size=17, steps=41))
     expected = figures.live_spec(here, "en", step=41, true_line=(10.0, 5.0))
-    assert json.loads(chart.proto.spec) == json.loads(pio.to_json(_Built(expected),
-                                                                  validate=False))
+    assert chart.proto.bytes == live_chart.payload(expected, "en")

@@ -21,8 +21,8 @@ from sgdlab.config import DataConfig, TrainConfig
 from sgdlab.data import Data
 from sgdlab.history import History
 from sgdlab.ui import classroom, process
-from sgdlab.ui.charts import chart_ui
 from sgdlab.ui.context import Run
+from sgdlab.ui.live_chart import live_chart_ui
 
 TEXT: i18n.Text = {
     "step": ("Current step", "当前步"),
@@ -250,7 +250,7 @@ def step_ui(run: Run, ghosts: Ghosts = ()) -> None:
                      else (run.data_config.slope, run.data_config.intercept))
         spec = figures.live_spec(history, lang, step=step, log_y=log_y, ghosts=ghosts,
                                  true_line=true_line)
-    chart_ui(spec, key="live_chart")
+    live_chart_ui(spec, lang)
     # The address bar follows the step box here too: a change of step reruns only
     # this fragment, never the end of app.py where the link is written.
     classroom.sync_url(run, step=step)

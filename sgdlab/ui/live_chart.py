@@ -1,0 +1,51 @@
+"""The live figure's own element: one plotly div, redrawn in place by Plotly.react.
+
+st.plotly_chart mounts a new chart whenever its figure changes (its element id
+hashes the figure), and the new chart then draws twice: on a new setting that
+was most of the page's redraw time (benchmarks/plotly_draws.py). This component
+has a key, so its div outlives reruns, and each new figure costs one
+``Plotly.react``, frames for in-browser playback included.
+
+plotly.js is the copy that ships with the plotly package, the version plotly.py
+writes figures for, served by Streamlit's file route for components.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import orjson
+import plotly
+import streamlit as st
+import streamlit.components.v1 as components_v1
+
+from sgdlab import i18n
+from sgdlab.ui.charts import plot_config
+
+TEXT: i18n.Text = {
+    "failed": ("The chart library (plotly.js) could not be loaded. Reload the page.",
+               "图表库(plotly.js)加载失败,请刷新页面。"),
+}
+_PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"
+_FILES = "plotly_js"  # a component that only serves plotly.js's files
+_JS = Path(__file__).with_name("live_chart.js").read_text(encoding="utf-8")
+_chart = st.components.v2.component("sgdlab.live_chart", js=_JS, isolate_styles=False)
+
+
+def plotly_src() -> str:
+    """plotly.min.js's path below the app's address (the file route, registered here)."""
+    components_v1.declare_component(_FILES, path=str(_PLOTLY_DIR))  # again is a no-op
+    return f"component/{__name__}.{_FILES}/plotly.min.js"
+
+
+def payload(spec: dict[str, Any], lang: str, stem: str = "sgdlab") -> bytes:
+    """What the component receives: where plotly.js is, the figure and its config."""
+    figure = {**spec, "config": {**plot_config(stem), "responsive": True}}
+    return orjson.dumps({"src": plotly_src(), "failed": i18n.tr(TEXT, "failed", lang),
+                         "figure": figure})
+
+
+def live_chart_ui(spec: dict[str, Any], lang: str, key: str = "live_chart") -> None:
+    """Draw ``spec`` (JSON-ready plotly) in the page's one live plot element."""
+    _chart(key=key, data=payload(spec, lang), height="content")

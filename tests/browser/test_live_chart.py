@@ -1,0 +1,54 @@
+"""The live chart's own element in Chromium: one plot div redrawn in place, plotly.js
+from the app's server, and a clear message when plotly.js cannot load."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import screenshot, wait_idle, wait_rerun
+
+pytestmark = pytest.mark.browser
+
+PLOTLY_JS = "sgdlab.ui.live_chart.plotly_js/plotly.min.js"
+TITLE = "() => document.querySelector('.js-plotly-plot .gtitle').textContent"
+
+
+def test_a_new_setting_redraws_the_same_plot_once(app_url, page):
+    served = []
+    page.on("response", lambda r: served.append(r.status) if PLOTLY_JS in r.url else None)
+    page.goto(app_url + "?lang=en")
+    wait_idle(page)
+    page.wait_for_selector(".js-plotly-plot .cartesianlayer")
+    assert "batch = 20" in page.evaluate(TITLE)
+    page.evaluate("""() => {
+      const gd = document.querySelector('.js-plotly-plot');
+      gd.dataset.before = 'yes'; window.draws = 0;
+      gd.on('plotly_react', () => { window.draws += 1; });
+    }""")
+    thumb = page.locator('[data-testid="stSlider"]', has_text="Batch size").locator(
+        'input[type="range"]')
+    thumb.focus()
+    page.keyboard.press("ArrowRight")
+    wait_rerun(page)
+    page.wait_for_function(f"() => ({TITLE})().includes('batch = 21')")
+    page.wait_for_timeout(500)
+    # the same element, drawn once: st.plotly_chart made a new chart and drew it twice
+    assert page.evaluate("document.querySelectorAll('.js-plotly-plot').length") == 1
+    assert page.evaluate("document.querySelector('.js-plotly-plot').dataset.before") == "yes"
+    assert page.evaluate("window.draws") == 1
+    assert served == [200]  # plotly.js came from the app's own server, once
+    assert page.console_errors == []
+
+
+def test_without_plotly_js_the_chart_says_so_and_the_page_works(app_url, page):
+    page.route(f"**/{PLOTLY_JS}", lambda route: route.abort())
+    page.goto(app_url + "?lang=zh")
+    wait_idle(page)
+    page.wait_for_selector(".sgdlab-live-chart", state="attached")
+    page.wait_for_function(
+        "() => document.querySelector('.sgdlab-live-chart').textContent.includes('刷新')")
+    assert page.locator('[data-testid="stException"]').count() == 0
+    code = page.locator('[data-testid="stCode"]').first.inner_text()
+    assert code.startswith("Step 20, ")  # the metrics and the log line are all there
+    screenshot(page, "live_chart_without_plotly_zh")
+    # the failed <script> load is the browser's own console line, nothing of ours
+    assert all("plotly" in e or "Failed to load resource" in e for e in page.console_errors)

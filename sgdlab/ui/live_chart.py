@@ -30,7 +30,10 @@ TEXT: i18n.Text = {
 _PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"
 _FILES = "plotly_js"  # a component that only serves plotly.js's files
 _JS = Path(__file__).with_name("live_chart.js").read_text(encoding="utf-8")
-_chart = st.components.v2.component("sgdlab.live_chart", js=_JS, isolate_styles=False)
+# Containment: plotly's many layout reads while it draws then stay inside its own box
+# instead of relaying out the whole page (warm presses ~295 -> ~255 ms, median of 10).
+_CSS = ".sgdlab-live-chart { contain: content; }"
+_chart = st.components.v2.component("sgdlab.live_chart", js=_JS, css=_CSS, isolate_styles=False)
 
 
 def plotly_src() -> str:

@@ -96,8 +96,10 @@ def to_html(figures: Sequence[go.Figure], title: str, lang: str, note: str = "")
     """One self-contained page with every figure, interactive and offline (plotly.js inlined)."""
     import plotly.io as pio
 
+    from sgdlab.styles import BASE_CONFIG
+
     parts = [pio.to_html(fig, full_html=False, include_plotlyjs=i == 0,
-                         config={"displaylogo": False, "responsive": True})
+                         config={**BASE_CONFIG, "responsive": True})
              for i, fig in enumerate(figures)]
     note_html = f"<p><code>{html.escape(note)}</code></p>\n" if note else ""
     return (f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'

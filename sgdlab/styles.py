@@ -253,10 +253,15 @@ def file_stem(kind: str, data_config: DataConfig | None, train_config: TrainConf
     return "_".join(re.sub(r"[^A-Za-z0-9.+-]+", "-", p).strip("-") for p in parts)
 
 
+# Every plotly config starts here. plotly.js 4 shows a "Share chart" button that uploads
+# the figure to Plotly Cloud unless told not to: not in a classroom.
+BASE_CONFIG: dict[str, Any] = {"displaylogo": False, "showSendToCloud": False}
+
+
 def chart_config(stem: str, image_format: str = "png", scale: int = SCALE,
                  fig: go.Figure | None = None) -> dict[str, Any]:
     """The ``config`` for ``st.plotly_chart``: the modebar camera saves ``stem``.png at
-    ``scale`` times the on-screen size (or an SVG), and no Plotly logo.
+    ``scale`` times the on-screen size (or an SVG), no Plotly logo and no cloud upload.
 
     When ``fig`` fixes its own size (the notebook style's 6 x 6 inches), the saved
     image keeps that size however wide the page stretches the chart.
@@ -267,4 +272,4 @@ def chart_config(stem: str, image_format: str = "png", scale: int = SCALE,
                                "scale": scale if image_format == "png" else 1}
     if fig is not None and fig.layout.width and fig.layout.height:
         options.update(width=fig.layout.width, height=fig.layout.height)
-    return {"displaylogo": False, "toImageButtonOptions": options}
+    return {**BASE_CONFIG, "toImageButtonOptions": options}

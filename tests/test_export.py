@@ -305,6 +305,7 @@ def test_figure_command_writes_offline_html(tmp_path: Path) -> None:
     assert text.count('class="plotly-graph-div"') == 3
     assert "run --format notebook --batch-size 40" in text  # how to re-make it
     assert "whole-data loss" in text and 'lang="en"' in text
+    assert text.count('"showSendToCloud": false') == 3  # no "upload to Plotly Cloud" button
 
 
 def test_figure_command_refuses_unknown_formats(tmp_path: Path) -> None:

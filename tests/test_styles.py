@@ -166,6 +166,7 @@ def test_chart_config_downloads_a_sharp_png_or_an_svg() -> None:
     png = styles.chart_config("stem")
     assert png["toImageButtonOptions"] == {"format": "png", "filename": "stem", "scale": 3}
     assert png["displaylogo"] is False
+    assert png["showSendToCloud"] is False  # plotly.js 4 would offer a Plotly Cloud upload
     assert styles.chart_config("stem", "svg")["toImageButtonOptions"]["format"] == "svg"
     with pytest.raises(ValueError):
         styles.chart_config("stem", "gif")

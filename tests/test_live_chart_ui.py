@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import plotly
 
@@ -30,18 +31,22 @@ def test_the_payload_is_the_figure_with_the_app_s_chart_config():
     assert len(figure["frames"]) == 5
 
 
-def test_the_failure_message_speaks_the_page_s_language():
+def test_the_component_s_own_words_speak_the_page_s_language():
     spec = _spec()
-    assert "plotly.js" in json.loads(live_chart.payload(spec, "en"))["failed"]
-    assert "刷新" in json.loads(live_chart.payload(spec, "zh"))["failed"]
+    en, zh = (json.loads(live_chart.payload(spec, lang)) for lang in ("en", "zh"))
+    assert "plotly.js" in en["failed"] and "刷新" in zh["failed"]
+    assert en["fullscreen"].startswith("Full screen") and zh["fullscreen"].startswith("全屏")
 
 
 def test_plotly_js_is_the_copy_plotly_py_ships():
-    src = json.loads(live_chart.payload(_spec(), "en"))["src"]
-    assert not src.startswith("/")  # below the app's address, wherever it is served
-    component, name = src.split("/")[1:]
+    src = urlsplit(json.loads(live_chart.payload(_spec(), "en"))["src"])
+    assert not src.path.startswith("/")  # below the app's address, wherever it is served
+    component, name = src.path.split("/")[1:]
     assert component == "sgdlab.ui.live_chart.plotly_js"
     served = Path(plotly.__file__).parent / "package_data" / name
     assert served.is_file()
-    # the version plotly.py writes figures for
-    assert f"plotly.js v{plotly.offline.get_plotlyjs_version()}" in served.read_text()[:200]
+    # the version plotly.py writes figures for, also in the address (the browser's copy
+    # is kept until it changes)
+    version = plotly.offline.get_plotlyjs_version()
+    assert f"plotly.js v{version}" in served.read_text()[:200]
+    assert src.query == f"v={version}"

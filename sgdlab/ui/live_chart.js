@@ -1,24 +1,34 @@
 // sgdlab's live figure: one plotly div that Plotly.react redraws in place.
 //
 // Python (sgdlab/ui/live_chart.py) sends UTF-8 JSON bytes: {"src": plotly.js's path
-// below the app's address, "failed": what to say if it cannot load, "figure": {data,
-// layout, frames, config}}. The component has a key, so its div outlives reruns and
-// a new figure costs one Plotly.react, not a new chart drawn twice.
+// below the app's address, "failed": what to say if it cannot load, "fullscreen":
+// the full-screen button's label, "figure": {data, layout, frames, config}}. The
+// component has a key, so its div outlives reruns and a new figure costs one
+// Plotly.react, not a new chart drawn twice.
 const loading = {};
 
+// Streamlit serves the file with no validator or lifetime, so a plain <script src>
+// downloads all of it again on every page load. "force-cache" takes the browser's
+// stored copy; the address carries plotly's version, so a new one is fetched anew.
 function plotly(src) {
   if (window.Plotly) return Promise.resolve(window.Plotly);
   if (!loading[src]) {
-    loading[src] = new Promise((resolve, reject) => {
-      const script = document.createElement("script");
-      script.src = src;
-      script.onload = () => resolve(window.Plotly);
-      script.onerror = () => {
+    loading[src] = fetch(src, { cache: "force-cache" })
+      .then((response) => {
+        if (!response.ok) throw new Error(`${src}: HTTP ${response.status}`);
+        return response.blob();
+      })
+      .then((code) => new Promise((resolve, reject) => {
+        const script = document.createElement("script");
+        script.src = URL.createObjectURL(code.slice(0, code.size, "text/javascript"));
+        script.onload = () => resolve(window.Plotly);
+        script.onerror = () => reject(new Error(`${src} did not run`));
+        document.head.appendChild(script);
+      }))
+      .catch((err) => {
         delete loading[src];  // the next rerun tries again
-        reject(new Error("could not load " + src));
-      };
-      document.head.appendChild(script);
-    });
+        throw err;
+      });
   }
   return loading[src];
 }
@@ -38,6 +48,33 @@ function decode(data) {
   return data;
 }
 
+const EXPAND = {  // four corners pointing out
+  width: 1000, height: 1000,
+  path: "M0 0h400v120H120v280H0zM600 0h400v400H880V120H600zM0 600h120v280h280v120H0z" +
+        "M880 600h120v400H600V880h280z",
+};
+
+function fullscreenButton(label) {
+  return {
+    name: "sgdlab-fullscreen", title: label, icon: EXPAND,
+    click: (gd) => {
+      if (document.fullscreenElement) document.exitFullscreen();
+      else if (gd.requestFullscreen) gd.requestFullscreen();
+    },
+  };
+}
+
+async function draw(Plotly, gd, figure) {
+  // A new figure while ▶ plays: stop the old run's frames first, or they go on
+  // playing (and end) over the new run.
+  const queued = gd._transitionData && gd._transitionData._frameQueue;
+  if (queued && queued.length) {
+    await Plotly.animate(gd, [null], { mode: "immediate", frame: { duration: 0 },
+                                        transition: { duration: 0 } }).catch(() => {});
+  }
+  return Plotly.react(gd, figure);
+}
+
 export default function (component) {
   const { data, parentElement } = component;
   let gd = parentElement.querySelector(".sgdlab-live-chart");
@@ -46,7 +83,8 @@ export default function (component) {
     gd.className = "sgdlab-live-chart";
     parentElement.appendChild(gd);
   }
-  const { src, failed, figure } = decode(data);
+  const { src, failed, fullscreen, figure } = decode(data);
+  figure.config.modeBarButtonsToAdd = [fullscreenButton(fullscreen)];
   // Newest wins: a figure that arrives while plotly.js loads replaces the waiting one.
   gd.sgdlabNext = figure;
   plotly(new URL(src, appBase()).href).then((Plotly) => {
@@ -62,8 +100,8 @@ export default function (component) {
       });
       gd.sgdlabResize.observe(gd);
     }
-    return Plotly.react(gd, next);
-  }).catch((err) => {
+    return draw(Plotly, gd, next).catch((err) => console.error("sgdlab live chart:", err));
+  }, (err) => {  // plotly.js did not load: say so where the chart would be
     console.warn("sgdlab live chart:", err);
     gd.textContent = failed;
   });

@@ -9,7 +9,7 @@ from conftest import screenshot, wait_idle, wait_rerun
 pytestmark = pytest.mark.browser
 
 PLOTLY_JS = "sgdlab.ui.live_chart.plotly_js/plotly.min.js"
-TITLE = "() => document.querySelector('.js-plotly-plot .gtitle').textContent"
+TITLE = "() => (document.querySelector('.js-plotly-plot .gtitle') || {}).textContent || ''"
 
 
 def test_a_new_setting_redraws_the_same_plot_once(app_url, page):
@@ -40,7 +40,7 @@ def test_a_new_setting_redraws_the_same_plot_once(app_url, page):
 
 
 def test_without_plotly_js_the_chart_says_so_and_the_page_works(app_url, page):
-    page.route(f"**/{PLOTLY_JS}", lambda route: route.abort())
+    page.route(f"**/{PLOTLY_JS}?*", lambda route: route.abort())
     page.goto(app_url + "?lang=zh")
     wait_idle(page)
     page.wait_for_selector(".sgdlab-live-chart", state="attached")
@@ -52,3 +52,43 @@ def test_without_plotly_js_the_chart_says_so_and_the_page_works(app_url, page):
     screenshot(page, "live_chart_without_plotly_zh")
     # the failed <script> load is the browser's own console line, nothing of ours
     assert all("plotly" in e or "Failed to load resource" in e for e in page.console_errors)
+
+
+def test_a_new_setting_while_playing_shows_the_new_run(app_url, page):
+    """The old run's frames must not go on playing (and end) over the new run's figure
+    (a fresh-user report: Play, then a learning rate of 0.5)."""
+    page.goto(app_url + "?lang=en")
+    wait_idle(page)
+    page.wait_for_selector(".js-plotly-plot .cartesianlayer")
+    page.locator(".updatemenu-button", has_text="Play").first.click()
+    page.wait_for_function(  # playing: an early step shows
+        "() => [...document.querySelectorAll('.js-plotly-plot text')]"
+        ".some(t => /^Step ([1-9]|1[0-9]),/.test(t.textContent))")
+    page.wait_for_timeout(1000)
+    box = page.get_by_role("spinbutton", name="exact learning rate")
+    box.fill("0.5")
+    box.press("Enter")
+    wait_rerun(page)
+    page.wait_for_function(f"() => ({TITLE})().includes('lr = 0.5')")
+    page.wait_for_timeout(9000)  # longer than the old run's playback would have lasted
+    shown = page.locator('[data-testid="stCode"]').first.inner_text().strip()
+    assert shown.startswith("Step 20, ") and "9.94" not in shown
+    inside = page.locator(".js-plotly-plot text", has_text="Step ").first.text_content()
+    assert inside == shown  # the figure's own log line is the new run's, at its last step
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_the_full_screen_button_fills_the_screen_with_the_figure(app_url, page):
+    page.goto(app_url + "?lang=zh")
+    wait_idle(page)
+    page.wait_for_selector(".js-plotly-plot .cartesianlayer")
+    assert page.locator(".modebar-btn[data-title*='Cloud'], .modebar-btn[data-title^='Share']"
+                        ).count() == 0  # plotly.js 4's upload button is off
+    page.locator(".modebar-btn[data-title^='全屏']").click()
+    page.wait_for_function("() => document.fullscreenElement !== null")
+    assert page.evaluate("document.fullscreenElement.classList.contains('sgdlab-live-chart')")
+    page.wait_for_function(  # redrawn at the screen's width
+        "() => document.querySelector('.js-plotly-plot .main-svg').getAttribute('width')"
+        " == String(window.innerWidth)")
+    screenshot(page, "live_chart_fullscreen_zh")
+    assert page.console_errors == []

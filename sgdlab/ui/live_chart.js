@@ -54,14 +54,21 @@ const EXPAND = {  // four corners pointing out
         "M880 600h120v400H600V880h280z",
 };
 
-function fullscreenButton(label) {
-  return {
-    name: "sgdlab-fullscreen", title: label, icon: EXPAND,
-    click: (gd) => {
-      if (document.fullscreenElement) document.exitFullscreen();
-      else if (gd.requestFullscreen) gd.requestFullscreen();
-    },
-  };
+// One button list per label, reused: Plotly.react compares the config, and a new
+// button (a new click function) would count as a new config and redraw from scratch.
+const buttons = {};
+
+function fullscreenButtons(label) {
+  if (!buttons[label]) {
+    buttons[label] = [{
+      name: "sgdlab-fullscreen", title: label, icon: EXPAND,
+      click: (gd) => {
+        if (document.fullscreenElement) document.exitFullscreen();
+        else if (gd.requestFullscreen) gd.requestFullscreen();
+      },
+    }];
+  }
+  return buttons[label];
 }
 
 async function draw(Plotly, gd, figure) {
@@ -84,7 +91,7 @@ export default function (component) {
     parentElement.appendChild(gd);
   }
   const { src, failed, fullscreen, figure } = decode(data);
-  figure.config.modeBarButtonsToAdd = [fullscreenButton(fullscreen)];
+  figure.config.modeBarButtonsToAdd = fullscreenButtons(fullscreen);
   // Newest wins: a figure that arrives while plotly.js loads replaces the waiting one.
   gd.sgdlabNext = figure;
   plotly(new URL(src, appBase()).href).then((Plotly) => {

@@ -64,7 +64,10 @@ TEXT: i18n.Text = {
     "contour": ("equal loss", "等损失线"),
     "path": ("path of (a, b)", "(a, b) 的路径"),
     "optimum": ("optimum", "最优点"),
-    "fit_panel": ("Fit: the data and the line at this step", "拟合:数据与当前步的直线"),
+    # the live figure's panel titles: short enough for a 1280-pixel projector with the
+    # sidebar open (the legends and the Explain tab say what is drawn)
+    "fit_panel": ("Fit at this step", "当前步的拟合"),
+    "params_panel": ("Parameter space (a, b)", "参数空间 (a, b)"),
     "run_title": ("lr = {lr} · batch = {batch} · {steps} steps",
                   "学习率 = {lr} · 批次 = {batch} · {steps} 步"),
     "play": ("▶ Play", "▶ 播放"),
@@ -657,7 +660,7 @@ def _panel_titles(lang: str) -> list[dict[str, Any]]:
                 "font": {"size": FONT + 2}}
 
     return [title(tr("fit_panel", lang), 0, 0.895),
-            title(tr("params_title", lang), 0.55, 0.895),
+            title(tr("params_panel", lang), 0.55, 0.895),
             title(tr("loss_title", lang), 0, 0.37)]
 
 

@@ -7,7 +7,10 @@ For each key press on the "Batch size" slider it prints, in ms after the
 press, every new plot element ("mount") and every plotly_react event. What it
 showed with Streamlit 1.67: st.plotly_chart mounts a new chart whenever the
 figure changes (its element id hashes the whole figure) and that chart draws
-twice, so the live figure's draw cost counts double on every setting change.
+twice, so the live figure's draw cost counted double on every setting change.
+That is why the live figure is now its own component (sgdlab/ui/live_chart.py):
+with ``--app app.py`` this prints one mount on the first load and then a single
+react per press.
 """
 
 from __future__ import annotations

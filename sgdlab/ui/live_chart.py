@@ -40,9 +40,10 @@ _chart = st.components.v2.component("sgdlab.live_chart", js=_JS, css=_CSS, isola
 
 
 def plotly_src() -> str:
-    """plotly.min.js's path below the app's address (the file route, registered here)."""
-    components_v1.declare_component(_FILES, path=str(_PLOTLY_DIR))  # again is a no-op
-    # the version in the address: the browser keeps its copy until plotly changes
+    """plotly.min.js's path below the app's address (served once live_chart_ui has run).
+
+    The version is in the address: the browser keeps its copy until plotly changes.
+    """
     return f"component/{__name__}.{_FILES}/plotly.min.js?v={_VERSION}"
 
 
@@ -55,4 +56,6 @@ def payload(spec: dict[str, Any], lang: str, stem: str = "sgdlab") -> bytes:
 
 def live_chart_ui(spec: dict[str, Any], lang: str, key: str = "live_chart") -> None:
     """Draw ``spec`` (JSON-ready plotly) in the page's one live plot element."""
+    # the route that serves plotly.js (in a script run; registering again is a no-op)
+    components_v1.declare_component(_FILES, path=str(_PLOTLY_DIR))
     _chart(key=key, data=payload(spec, lang), height="content")

@@ -54,8 +54,8 @@ def payload(spec: dict[str, Any], lang: str, stem: str = "sgdlab") -> bytes:
                          "fullscreen": i18n.tr(TEXT, "fullscreen", lang), "figure": figure})
 
 
-def live_chart_ui(spec: dict[str, Any], lang: str, key: str = "live_chart") -> None:
-    """Draw ``spec`` (JSON-ready plotly) in the page's one live plot element."""
+def live_chart_ui(data: bytes, key: str = "live_chart") -> None:
+    """Draw a :func:`payload` in the page's one live plot element."""
     # the route that serves plotly.js (in a script run; registering again is a no-op)
     components_v1.declare_component(_FILES, path=str(_PLOTLY_DIR))
-    _chart(key=key, data=payload(spec, lang), height="content")
+    _chart(key=key, data=data, height="content")

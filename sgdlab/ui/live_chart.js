@@ -40,14 +40,6 @@ function appBase() {
   return own ? own.src.slice(0, own.src.indexOf("static/js/")) : document.baseURI;
 }
 
-function decode(data) {
-  if (typeof data === "string") return JSON.parse(data);
-  if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) {
-    return JSON.parse(new TextDecoder().decode(data));
-  }
-  return data;
-}
-
 const EXPAND = {  // four corners pointing out
   width: 1000, height: 1000,
   path: "M0 0h400v120H120v280H0zM600 0h400v400H880V120H600zM0 600h120v280h280v120H0z" +
@@ -90,7 +82,8 @@ export default function (component) {
     gd.className = "sgdlab-live-chart";
     parentElement.appendChild(gd);
   }
-  const { src, failed, fullscreen, figure } = decode(data);
+  // bytes from Python arrive as a Uint8Array
+  const { src, failed, fullscreen, figure } = JSON.parse(new TextDecoder().decode(data));
   figure.config.modeBarButtonsToAdd = fullscreenButtons(fullscreen);
   // Newest wins: a figure that arrives while plotly.js loads replaces the waiting one.
   gd.sgdlabNext = figure;

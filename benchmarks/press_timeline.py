@@ -1,12 +1,15 @@
 """Where a slider press's time goes, in real Chromium: server, messages, chart, page.
 
     .venv/bin/python benchmarks/press_timeline.py               # the dashboard, 8 presses
+    .venv/bin/python benchmarks/press_timeline.py --app benchmarks/plotly_chart_app.py
     .venv/bin/python benchmarks/press_timeline.py --app benchmarks/floor_app.py
 
 For each warm press (back and forth between two cached settings) it prints, in ms
 after the key press: the rerun request sent, the first and last websocket message
-received, the live chart's plotly_react event, and the last DOM change (what
-bench_dashboard.py measures). What it showed (issue 3's note): the server has sent
+received, the last plotly_react event, the last DOM change (what bench_dashboard.py
+measures), and how many plots were mounted and drawn. What it showed (issue 3's
+notes): st.plotly_chart (plotly_chart_app.py) mounts a new chart whenever its
+figure changes, and that chart draws twice; for the dashboard, the server has sent
 everything by ~40-60 ms, the browser takes the messages in by ~75-150 ms while it
 renders ~65 elements, and Plotly.react of the live figure ends ~110-140 ms later.
 """
@@ -38,6 +41,7 @@ INIT = """(() => {
     const hook = () => document.querySelectorAll('.js-plotly-plot').forEach(gd => {
       if (seen.has(gd) || !gd.on) return;
       seen.add(gd);
+      log('mount');
       gd.on('plotly_react', () => log('react'));
     });
     hook();
@@ -52,6 +56,10 @@ def _at(events: list, t0: float, what: str, pick: int = 0) -> float:
     """ms after ``t0`` of the first (or ``pick``-th) event named ``what``; nan if none."""
     times = [t - t0 for t, w in events if w == what]
     return times[pick] if times else float("nan")
+
+
+def _count(events: list, what: str) -> int:
+    return sum(w == what for _, w in events)
 
 
 def main() -> None:
@@ -84,9 +92,10 @@ def main() -> None:
             if i:
                 rows.append((_at(events, t0, "send"), _at(events, t0, "recv"),
                              _at(events, t0, "recv", -1), _at(events, t0, "react", -1),
-                             last - t0))
+                             last - t0, _count(events, "mount"), _count(events, "react")))
         browser.close()
-    names = ("request sent", "first message", "last message", "chart drawn", "last change")
+    names = ("request sent", "first message", "last message", "chart drawn", "last change",
+             "plots mounted", "draws")
     print(f"warm presses on {Path(args.app).name}, ms after the key press")
     print("".join(f"{n:>15}" for n in names))
     for row in rows:

@@ -2,7 +2,7 @@
 
 st.plotly_chart mounts a new chart whenever its figure changes (its element id
 hashes the figure), and the new chart then draws twice: on a new setting that
-was most of the page's redraw time (benchmarks/plotly_draws.py). This component
+was most of the page's redraw time (benchmarks/press_timeline.py shows both). This component
 has a key, so its div outlives reruns, and each new figure costs one
 ``Plotly.react``, frames for in-browser playback included.
 

@@ -1,4 +1,4 @@
-"""For plotly_draws.py: one slider and one small plotly chart that follows it."""
+"""For press_timeline.py --app: one slider and one small st.plotly_chart that follows it."""
 
 import plotly.graph_objects as go
 import streamlit as st

@@ -1,4 +1,4 @@
-"""Training in worker processes: ``Trainers(n).train(data, config)`` == ``train(data, config)``.
+"""Training in worker processes: ``Trainers(n).call(train_task, data, config)`` == ``train(...)``.
 
 A server's script runs share one interpreter lock. Torch releases it around
 each of the ~15 small ops of a training step and must then wait to take it back
@@ -110,11 +110,6 @@ class Trainers:
         with self._lock:
             self._all.append(worker)
         self._idle.put(worker)
-
-    def train(self, data: DataConfig | Data, config: TrainConfig) -> History:
-        """The run for these settings, trained by a worker (see :meth:`call`)."""
-        history: History = self.call(train_task, data, config)
-        return history
 
     def call(self, function: Callable[..., Any], *args: Any) -> Any:
         """``function(*args)`` in an idle worker (waiting for one); its errors are raised here.

@@ -16,7 +16,7 @@ from sgdlab.config import DataConfig, TrainConfig
 from sgdlab.data import make_data
 from sgdlab.history import COLUMNS, History
 from sgdlab.train import train
-from sgdlab.worker import GIVE_UP_AFTER, Trainers
+from sgdlab.worker import GIVE_UP_AFTER, Trainers, train_task
 
 
 @pytest.fixture(scope="module")
@@ -45,15 +45,15 @@ def same(h1: History, h2: History) -> None:
 def test_a_worker_trains_bit_for_bit_as_in_process(trainers: Trainers,
                                                    config: TrainConfig) -> None:
     data_config = DataConfig(n=150, noise=2.0)
-    same(trainers.train(data_config, config), train(data_config, config))
+    same(trainers.call(train_task, data_config, config), train(data_config, config))
     data = make_data(dataclasses.replace(data_config, seed=7))  # a Data, not a config
-    same(trainers.train(data, config), train(data, config))
+    same(trainers.call(train_task, data, config), train(data, config))
 
 
 def test_a_bad_setting_raises_the_same_error_here(trainers: Trainers) -> None:
     with pytest.raises(ValueError, match="larger than the number of points"):
-        trainers.train(DataConfig(n=10), TrainConfig(batch_size=20))
-    same(trainers.train(DataConfig(), TrainConfig()), train(DataConfig(), TrainConfig()))
+        trainers.call(train_task, DataConfig(n=10), TrainConfig(batch_size=20))
+    same(trainers.call(train_task, DataConfig(), TrainConfig()), train(DataConfig(), TrainConfig()))
 
 
 def test_runs_from_many_threads_each_get_their_own_result(trainers: Trainers) -> None:
@@ -61,7 +61,7 @@ def test_runs_from_many_threads_each_get_their_own_result(trainers: Trainers) ->
     out: dict[int, History] = {}
 
     def one(i: int) -> None:
-        out[i] = trainers.train(DataConfig(), configs[i])
+        out[i] = trainers.call(train_task, DataConfig(), configs[i])
 
     threads = [threading.Thread(target=one, args=(i,)) for i in range(len(configs))]
     for t in threads:
@@ -77,14 +77,15 @@ def test_a_killed_worker_is_replaced_and_the_run_still_comes_back() -> None:
     try:
         (pid,) = t.pids()
         os.kill(pid, signal.SIGKILL)  # as an out-of-memory kill would
-        same(t.train(DataConfig(), TrainConfig()), train(DataConfig(), TrainConfig()))
+        same(t.call(train_task, DataConfig(), TrainConfig()), train(DataConfig(), TrainConfig()))
         (new,) = t.pids()
         assert new != pid
-        same(t.train(DataConfig(), TrainConfig(steps=5)), train(DataConfig(), TrainConfig(steps=5)))
+        same(t.call(train_task, DataConfig(), TrainConfig(steps=5)),
+             train(DataConfig(), TrainConfig(steps=5)))
     finally:
         t.close()
     with pytest.raises(RuntimeError, match="closed"):
-        t.train(DataConfig(), TrainConfig())
+        t.call(train_task, DataConfig(), TrainConfig())
 
 
 def test_closing_stops_the_processes() -> None:
@@ -105,7 +106,7 @@ def test_workers_that_cannot_start_give_way_to_training_here(caplog) -> None:
     t = Trainers(2, command=(sys.executable, "-c", "import sys; sys.exit(3)"))
     try:
         for steps in range(1, 7):  # every run still comes back, right
-            same(t.train(DataConfig(), TrainConfig(steps=steps)),
+            same(t.call(train_task, DataConfig(), TrainConfig(steps=steps)),
                  train(DataConfig(), TrainConfig(steps=steps)))
         assert t.deaths == GIVE_UP_AFTER  # no endless restarts
         assert "training in-process from now on" in caplog.text
@@ -118,7 +119,7 @@ def test_a_worker_imports_sgdlab_from_any_directory(tmp_path, monkeypatch) -> No
     monkeypatch.delenv("PYTHONPATH", raising=False)
     t = Trainers(1)
     try:
-        same(t.train(DataConfig(), TrainConfig()), train(DataConfig(), TrainConfig()))
+        same(t.call(train_task, DataConfig(), TrainConfig()), train(DataConfig(), TrainConfig()))
         assert t.deaths == 0
     finally:
         t.close()

@@ -47,9 +47,9 @@ def plotly_src() -> str:
     return f"component/{__name__}.{_FILES}/plotly.min.js?v={_VERSION}"
 
 
-def payload(spec: dict[str, Any], lang: str, stem: str = "sgdlab") -> bytes:
+def payload(spec: dict[str, Any], lang: str) -> bytes:
     """What the component receives: where plotly.js is, the figure and its config."""
-    figure = {**spec, "config": {**plot_config(stem), "responsive": True}}
+    figure = {**spec, "config": {**plot_config(), "responsive": True}}
     return orjson.dumps({"src": plotly_src(), "failed": i18n.tr(TEXT, "failed", lang),
                          "fullscreen": i18n.tr(TEXT, "fullscreen", lang), "figure": figure})
 

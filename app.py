@@ -29,7 +29,7 @@ else:
     history = cached_train_on(custom, train_config)
 run = Run(data_config, history.data, train_config, history, lang)
 
-live_ui(run, ghosts=tuple(lab.pinned_runs()))
+live_ui(run, ghosts=tuple(lab.pinned_runs(run)))
 
 
 def explain_live_ui(run: Run) -> None:

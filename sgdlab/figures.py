@@ -248,9 +248,8 @@ def _loss_panel(history: History, step: int, lang: str, log_y: bool,
     traces += _epoch_trace(history, lang, log_y)
     for i, (label, ghost) in enumerate(ghosts):
         traces.append({"type": "scatter", "x0": 1, "dx": 1, "y": _f32(ghost.total_loss),
-                       "mode": "lines", "name": _ghost_name(label), "opacity": 0.7,
-                       "legendgroup": f"ghost{i}",
-                       "line": {"color": QUIET, "width": 2, "dash": GHOST_DASHES[i % 5]},
+                       "mode": "lines", "name": _ghost_name(label), "opacity": 0.85,
+                       "legendgroup": f"ghost{i}", "line": _ghost_line(i),
                        "meta": _role("ghost"), "hovertemplate": label + " %{y:.6g}<extra></extra>"})
     traces.append(_loss_marker(history, step, lang))
     shown = np.concatenate([history.batch_loss[view], history.total_loss[view], [opt.loss]])
@@ -309,13 +308,22 @@ def _loss_marker(history: History, step: int, lang: str) -> dict[str, Any]:
             "meta": _role("current"), "hovertemplate": "%{y:.6g}<extra></extra>"}
 
 
-GHOST_DASHES = ("dash", "dot", "dashdot", "longdash", "longdashdot")
+# Pinned runs: a colour and a dash each, none grey-dotted like the epoch boundaries
+# and none in the current run's colours (sky, vermillion, blue).
+GHOST_LINES = tuple({"color": c, "dash": d} for c, d in (
+    (PURPLE, "dash"), (ORANGE, "dashdot"), (INK, "longdash"), (QUIET, "dash"),
+    (PURPLE, "longdashdot"), (ORANGE, "longdash"), (INK, "dashdot"), (QUIET, "longdashdot")))
+GHOST_NAME_CHARS = 26
+
+
+def _ghost_line(i: int) -> dict[str, Any]:
+    return {"width": 2.5, **GHOST_LINES[i % len(GHOST_LINES)]}
 
 
 def _ghost_name(label: str) -> str:
-    """A pinned run's legend entry: its number ("#2 lr=0.3 ..." -> "#2"); the full label
-    is in the hover, so long settings never bury the chart under its legend."""
-    return label.split(" ", 1)[0] if label.startswith("#") else label
+    """A pinned run's legend entry: its label ("#2 lr=0.3"), cut short so a long one never
+    buries the chart under its legend; the whole label is in the hover."""
+    return label if len(label) <= GHOST_NAME_CHARS else label[:GHOST_NAME_CHARS - 1] + "…"
 
 
 def landscape_box(history: History, ghosts: Ghosts = ()) -> tuple[list[float], list[float]]:
@@ -366,8 +374,8 @@ def _params_panel(history: History, step: int, lang: str,
         traces.append({"type": "scatter", "x": _f32(np.r_[0, ghost.a]),
                        "y": _f32(np.r_[0, ghost.b]), "mode": "lines", "name": _ghost_name(label),
                        "legendgroup": f"ghost{i}", "showlegend": False,  # named on the loss panel
-                       "opacity": 0.7, "hovertemplate": label + "<extra></extra>",
-                       "line": {"color": QUIET, "width": 2, "dash": GHOST_DASHES[i % 5]},
+                       "opacity": 0.85, "hovertemplate": label + "<extra></extra>",
+                       "line": _ghost_line(i),
                        "meta": _role("ghost")})
     mode = "lines+markers" if history.steps <= 60 else "lines"
     traces += [

@@ -61,7 +61,8 @@ _PRINT: dict[str, dict[str, Any]] = {
                            "line": {"width": 0}}},
     "contour": {"fill": "none", "line": {"color": "#8a8a8a", "width": 0.7}},
     "readout": {"textfont": {"color": "black"}},
-    "ghost": {"line": {"color": "#aaaaaa", "width": 1, "dash": "dot"},
+    # No dash: each pinned run keeps its own, the one thing that tells them apart in grey.
+    "ghost": {"line": {"color": "#888888", "width": 1.2},
               "marker": {"color": "#aaaaaa"}},
 }
 # matplotlib's defaults ('k', 'r-.', the C0/C1/C2 colour cycle, 1.5 pt lines).
@@ -81,7 +82,7 @@ _NOTEBOOK: dict[str, dict[str, Any]] = {
                            "line": {"width": 0}}},
     "contour": {"fill": "none", "line": {"width": 1}},  # coloured by level below, as plt.contour
     "readout": {"textfont": {"color": "black"}},
-    "ghost": {"line": {"color": "#999999", "width": 1, "dash": "dot"},
+    "ghost": {"line": {"color": "#999999", "width": 1.2},
               "marker": {"color": "#999999"}},
 }
 _ROLES = {"print": _PRINT, "notebook": _NOTEBOOK}

@@ -33,7 +33,9 @@ train_config = TrainConfig(lr=float(lr), batch_size=int(batch_size), steps=int(s
                            sampling=sampling)
 history = train(make_data(data_config), train_config)
 run = Run(data_config, history.data, train_config, history, lang)
-st.write(f"ghosts: {len(lab.pinned_runs())}")
+ghosts = lab.pinned_runs(run)
+st.write(f"ghosts: {len(ghosts)}")
+st.write("ghost labels: " + " | ".join(label for label, _ in ghosts))
 
 view = st.session_state.get("lab_view", st.query_params.get("view", "all"))
 if view == "all":

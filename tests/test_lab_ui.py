@@ -110,15 +110,15 @@ def test_pins_survive_reruns_and_are_removable():
     at.run()
     at.button(key="lab_pin").click().run()
     assert "ghosts: 2" in texts(at)
-    labels = [p["label"] for p in at.session_state[lab.PINS]]
-    assert labels[0].startswith("#1 lr=0.1") and labels[1].startswith("#2 lr=0.3")
+    listed = [m.value for m in at.markdown if m.value.startswith("`#")]
+    assert listed[0].startswith("`#1 lr=0.1") and listed[1].startswith("`#2 lr=0.3")
     frame = at.dataframe[0].value
     assert len(frame) == 3 and frame.iloc[0, 0] == "this run"
     assert set(frame["diverged at"]) == {"no"}  # in words, never None or <NA>
     assert all(v == "not reached" or v.isdigit() for v in frame["steps to 1% of minimum"])
     at.button(key="lab_unpin_1").click().run()
     assert "ghosts: 1" in texts(at)
-    assert [p["label"] for p in at.session_state[lab.PINS]] == labels[1:]
+    assert [m.value for m in at.markdown if m.value.startswith("`#")] == listed[1:]
     at.button(key="lab_pin").click().run()
     at.session_state["lr"] = 0.7
     at.run()
@@ -126,6 +126,41 @@ def test_pins_survive_reruns_and_are_removable():
     assert "ghosts: 2" in texts(at)
     at.button(key="lab_unpin_all").click().run()
     assert "ghosts: 0" in texts(at) and not at.exception
+
+
+def test_a_ghost_is_labelled_by_how_it_differs_and_in_the_language_on_screen():
+    at = app("compare")
+    at.button(key="lab_pin").click().run()
+    assert "ghost labels: #1 same settings" in texts(at)
+    at.session_state["lr"] = 0.3
+    at.session_state["sampling"] = "shuffle"
+    at.run()
+    assert "ghost labels: #1 lr=0.1 · in order (as the notebook)" in texts(at)
+    at.session_state["lang"] = "zh"
+    at.run()
+    assert "ghost labels: #1 lr=0.1 · 按顺序(同笔记本)" in texts(at)
+    assert any(m.value.startswith("`#1 lr=0.1 · batch=20 · 按顺序") for m in at.markdown)
+
+
+def _run_on(data_config, name="synthetic"):
+    data = make_data(DataConfig())
+    if data_config is None:
+        data = type(data)(data.x, data.y, data.x_raw, name)
+    config = TrainConfig(steps=3)
+    return lab.Run(data_config, data, config, train(data, config), "en")
+
+
+def test_pins_on_other_data_are_not_drawn_beside_this_run():
+    synthetic, noisy = _run_on(DataConfig()), _run_on(DataConfig(noise=3.0))
+    tips, iris = _run_on(None, "tips: total_bill → tip"), _run_on(None, "iris: petal")
+    pin = {"data_config": None, "data_name": "tips: total_bill → tip"}
+    assert lab._comparable(pin, tips) and not lab._comparable(pin, iris)
+    assert not lab._comparable(pin, synthetic)
+    pin = {"data_config": DataConfig(), "data_name": "synthetic"}
+    assert lab._comparable(pin, noisy) and not lab._comparable(pin, tips)
+    assert lab.difference_label((DataConfig(), TrainConfig()),
+                                (DataConfig(noise=3.0), TrainConfig(lr=0.5)),
+                                "en") == "lr=0.1 · Noise std=1"
 
 
 def test_the_metrics_table_says_diverged_and_not_reached_in_words():

@@ -100,6 +100,8 @@ TEXT: i18n.Text = {
                 "parameter charts.",
                 "固定一次训练,再改一个设置,两条曲线就会同时出现在这里以及损失图和参数图上。"),
     "this_run": ("this run", "本次训练"),
+    "same_settings": ("same settings", "设置相同"),
+    "other_data": ("(pinned on other data: not drawn here)", "(在其他数据上固定:此处不画)"),
     "col_run": ("run", "训练"), "col_loss": ("final whole-data loss", "最终整体损失"),
     "col_r2": ("R²", "R²"), "col_rmse": ("RMSE", "RMSE"),
     "col_dist": ("distance to optimum", "到最优点的距离"),
@@ -279,29 +281,68 @@ def noise_ui(run: Run) -> None:
 # ---------------------------------------------------------------- compare runs
 
 
+def _setting_parts(data_config: DataConfig | None, config: TrainConfig,
+                   lang: str) -> dict[str, str]:
+    """Each setting of a run as short text, keyed by field name ("lr" -> "lr=0.1")."""
+    parts = {"lr": f"lr={config.lr:g}", "batch_size": f"batch={config.batch_size}",
+             "sampling": choice_label(config.sampling, lang),
+             "optimizer": choice_label(config.optimizer, lang),
+             "steps": tr("n_steps", lang, n=config.steps)}
+    for name, value in asdict(config).items():
+        if name not in parts:
+            parts[name] = f"{name}={value:g}" if isinstance(value, float) else f"{name}={value}"
+    for name, value in asdict(data_config or DataConfig()).items():
+        label = spec(DataConfig, name).en if lang == "en" else spec(DataConfig, name).zh
+        parts["data." + name] = (f"{label}={value:g}" if isinstance(value, float)
+                                 else f"{label}={value}")
+    return parts
+
+
 def settings_label(data_config: DataConfig | None, config: TrainConfig, lang: str) -> str:
     """Short settings of a run: lr, batch, sampling, optimizer, steps, and any other non-default."""
-    parts = [f"lr={config.lr:g}", f"batch={config.batch_size}",
-             choice_label(config.sampling, lang), choice_label(config.optimizer, lang),
-             tr("n_steps", lang, n=config.steps)]
-    shown = {"lr", "batch_size", "sampling", "optimizer", "steps"}
-    defaults = asdict(TrainConfig())
-    for name, value in asdict(config).items():
-        if name not in shown and value != defaults[name]:
-            parts.append(f"{name}={value:g}" if isinstance(value, float) else f"{name}={value}")
-    if data_config is not None:
-        data_defaults = asdict(DataConfig())
-        for name, value in asdict(data_config).items():
-            if value != data_defaults[name]:
-                label = spec(DataConfig, name).en if lang == "en" else spec(DataConfig, name).zh
-                parts.append(f"{label}={value:g}" if isinstance(value, float)
-                             else f"{label}={value}")
-    return " · ".join(parts)
+    parts = _setting_parts(data_config, config, lang)
+    defaults = _setting_parts(DataConfig() if data_config is not None else None, TrainConfig(),
+                              lang)
+    always = ("lr", "batch_size", "sampling", "optimizer", "steps")
+    return " · ".join(v for k, v in parts.items() if k in always or v != defaults[k])
 
 
-def pinned_runs() -> list[tuple[str, History]]:
-    """The pinned runs as (label, History), oldest first: pass as ``ghosts=`` to other charts."""
-    return [(pin["label"], pin["history"]) for pin in st.session_state.get(PINS, [])]
+def difference_label(pinned: tuple[DataConfig | None, TrainConfig],
+                     run: tuple[DataConfig | None, TrainConfig], lang: str) -> str:
+    """The settings in which a pinned run differs from the run on screen, e.g. "lr=0.5".
+
+    That is what a ghost's legend entry says: change one control, and the
+    legend names exactly that control.
+    """
+    ours, theirs = _setting_parts(*run, lang), _setting_parts(*pinned, lang)
+    changed = [v for k, v in theirs.items() if v != ours[k]]
+    return " · ".join(changed) if changed else tr("same_settings", lang)
+
+
+def _comparable(pin: dict[str, Any], run: Run) -> bool:
+    """Can the pin be drawn beside ``run``? Both on the synthetic data (whose settings are
+    themselves something to compare), or both on the same table and columns."""
+    if run.data_config is not None or pin["data_config"] is not None:
+        return run.data_config is not None and pin["data_config"] is not None
+    return bool(pin["data_name"] == run.data.name)
+
+
+def _pin_label(pin: dict[str, Any], lang: str) -> str:
+    label = f"#{pin['id']} " + settings_label(pin["data_config"], pin["train_config"], lang)
+    return label if pin["data_config"] is not None else f"{label} · {pin['data_name']}"
+
+
+def pinned_runs(run: Run) -> list[tuple[str, History]]:
+    """Pins drawable beside ``run`` as (legend label, History), oldest first: ``ghosts=``.
+
+    A label is the pin's number and how its settings differ from ``run``'s, in
+    ``run``'s language. Pins on other data are left out: their losses are not
+    on the same scale.
+    """
+    here = (run.data_config, run.train_config)
+    return [(f"#{p['id']} " + difference_label((p["data_config"], p["train_config"]), here,
+                                               run.lang), p["history"])
+            for p in st.session_state.get(PINS, []) if _comparable(p, run)]
 
 
 def pin(run: Run) -> str:
@@ -314,8 +355,9 @@ def pin(run: Run) -> str:
         return "full"
     number = int(st.session_state.get("lab_pin_counter", 0)) + 1
     st.session_state["lab_pin_counter"] = number
-    label = f"#{number} " + settings_label(run.data_config, run.train_config, run.lang)
-    pins.append({"id": number, "ident": ident, "label": label, "history": run.history})
+    pins.append({"id": number, "ident": ident, "data_config": run.data_config,
+                 "train_config": run.train_config, "data_name": run.data.name,
+                 "history": run.history})
     return "pinned"
 
 
@@ -337,24 +379,31 @@ def compare_ui(run: Run) -> None:
     st.button(tr("pin", lang), key="lab_pin", type="primary", icon=":material/push_pin:",
               on_click=_pin_clicked, args=(run,))
     outcome = st.session_state.pop("lab_pin_outcome", None)
+    pins = st.session_state.get(PINS, [])
     if outcome == "pinned":
-        st.toast(tr("pinned", lang, label=pinned_runs()[-1][0]))
+        st.toast(tr("pinned", lang, label=_pin_label(pins[-1], lang)))
     elif outcome is not None:
         st.warning(tr(outcome, lang, max=MAX_PINS))
-    ghosts = pinned_runs()
-    if not ghosts:
+    ghosts = pinned_runs(run)
+    if not pins:
         st.info(tr("no_pins", lang))
-    for p in st.session_state.get(PINS, []):
+    for p in pins:
         text, button = st.columns([6, 1], vertical_alignment="center")
-        text.markdown(f"`{p['label']}`")
+        other = "" if _comparable(p, run) else " " + tr("other_data", lang)
+        text.markdown(f"`{_pin_label(p, lang)}`{other}")
         button.button(tr("remove", lang), key=f"lab_unpin_{p['id']}", on_click=unpin,
                       args=(p["id"],))
-    if len(ghosts) > 1:
+    if len(pins) > 1:
         st.button(tr("clear", lang), key="lab_unpin_all", on_click=unpin)
     if run.history.steps:
         chart_ui(figures_lab.compare_figure(run.history, ghosts, lang), key="lab_compare")
     rows = [(tr("this_run", lang), run.history)] + ghosts
-    st.dataframe(metrics_frame(rows, lang), hide_index=True, width="stretch")
+    frame = metrics_frame(rows, lang)
+    # Four significant digits: "−11720.2242" in a narrow column lost its sign and
+    # first digits on a 1280-px screen.
+    number = st.column_config.NumberColumn(format="%.4g")
+    st.dataframe(frame, hide_index=True, width="stretch",
+                 column_config={c: number for c in frame.columns[1:5]})
     st.caption(tr("metrics_help", lang))
 
 

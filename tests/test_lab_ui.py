@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from sgdlab import i18n
+from sgdlab import i18n, urlstate
 from sgdlab.config import DataConfig, TrainConfig, choice_label
 from sgdlab.data import make_data
 from sgdlab.sweep import sweep
@@ -58,6 +58,32 @@ def test_load_cell_writes_the_sidebar_keys_and_the_app_uses_them():
     assert not at.exception
     assert at.sidebar.number_input(key="lr").value == 0.5
     assert at.sidebar.slider(key="batch_size").value == 10
+
+
+@pytest.mark.parametrize(("lock", "lr", "batch_size"), [
+    ("", 0.5, 10), ("lr", 0.1, 10), ("batch_size", 0.5, 20), ("lr,batch_size", 0.1, 20)])
+def test_a_clicked_cell_never_changes_what_the_teachers_link_locks_or_hides(
+        monkeypatch, lock, lr, batch_size):
+    from sgdlab.ui import classroom
+
+    for kind in ("lock", "hide"):
+        state = urlstate.parse({kind: lock} if lock else {})
+        assert set(state.locked | state.hidden) == set(filter(None, lock.split(",")))
+        session = {"lr": 0.1, "batch_size": 20, classroom.URL_STATE: state,
+                   lab.MAP_KEY: {"selection": {"points": [{"customdata": [0.5, 10, "1.2"]}]}}}
+        monkeypatch.setattr(lab.st, "session_state", session)
+        lab.load_cell()
+        assert (session["lr"], session["batch_size"]) == (lr, batch_size)
+        assert session["lab_loaded"] == (0.5, 10)
+
+
+def test_the_map_says_when_the_link_locks_both_of_its_settings():
+    at = app("stability", _classroom_url=urlstate.parse({"lock": "lr,batch_size"}))
+    assert not at.exception
+    assert "The teacher's link locks the learning rate and batch size" in texts(at)
+    at.session_state["lab_loaded"] = (0.5, 10)
+    at.run()
+    assert "clicking a cell changes nothing" in texts(at)
 
 
 def test_cell_from_a_plotly_event():

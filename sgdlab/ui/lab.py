@@ -18,6 +18,7 @@ import streamlit as st
 from sgdlab import analysis, figures_lab, i18n, sweep, theory
 from sgdlab.config import DataConfig, TrainConfig, choice_label, spec
 from sgdlab.history import History
+from sgdlab.ui import classroom
 from sgdlab.ui.charts import chart_ui, plot_config
 from sgdlab.ui.context import Run
 from sgdlab.ui.language import radio
@@ -38,6 +39,11 @@ TEXT: i18n.Text = {
               "点击任一格子,即可把它的学习率和批次大小载入侧边栏。"),
     "loaded": ("Loaded learning rate {lr:.4g} and batch size {bs}.",
                "已载入学习率 {lr:.4g} 和批次大小 {bs}。"),
+    "locked_all": ("The teacher's link locks the {names}: clicking a cell changes nothing.",
+                   "老师的链接锁定了{names}:点击格子不会改变设置。"),
+    "locked_part": ("Loaded the {what}; the teacher's link locks the {names}.",
+                    "已载入{what};老师的链接锁定了{names}。"),
+    "and": (" and ", "和"),
     "why_title": ("Why are small batches less stable than the full batch?",
                   "为什么小批次比全量数据更不稳定?"),
     "why": ("Each update is a gradient step on the batch's own loss. Its curvature is the "
@@ -155,16 +161,52 @@ def cell_from_event(event: Any) -> tuple[float, int] | None:
     return (float(f"{float(cells[0][0]):.4g}"), int(cells[0][1])) if cells else None
 
 
+CELL_SETTINGS = ("lr", "batch_size")
+
+
+def _fixed_by_link() -> list[str]:
+    """The map's settings that the teacher's link locks or hides: a click must not change them."""
+    return [n for n in CELL_SETTINGS if classroom.locked(n) or classroom.hidden(n)]
+
+
 def load_cell() -> None:
     """on_select of the map: put the clicked cell's lr and batch size into the sidebar's keys.
 
     A callback runs before the script, so the sidebar widgets are not drawn yet and
     their keys may still be written (Streamlit forbids that after they are drawn).
+    Settings the link locks or hides keep their value.
     """
     cell = cell_from_event(st.session_state.get(MAP_KEY))
     if cell is not None:
-        st.session_state["lr"], st.session_state["batch_size"] = cell
+        fixed = _fixed_by_link()
+        for name, value in zip(CELL_SETTINGS, cell, strict=True):
+            if name not in fixed:
+                st.session_state[name] = value
         st.session_state["lab_loaded"] = cell
+
+
+def _loaded_ui(lang: str) -> None:
+    """What the last click loaded, and what the link kept as it was."""
+    loaded = st.session_state.pop("lab_loaded", None)
+    if loaded is None:
+        return
+    fixed = _fixed_by_link()
+    if not fixed:
+        st.success(tr("loaded", lang, lr=loaded[0], bs=loaded[1]))
+        return
+    names = tr("and", lang).join(_setting_name(n, lang) for n in fixed)
+    if len(fixed) == len(CELL_SETTINGS):
+        st.warning(tr("locked_all", lang, names=names))
+    else:
+        free = "batch_size" if fixed == ["lr"] else "lr"
+        value = f"{loaded[1]}" if free == "batch_size" else f"{loaded[0]:.4g}"
+        st.warning(tr("locked_part", lang, names=names,
+                      what=f"{_setting_name(free, lang)} {value}"))
+
+
+def _setting_name(name: str, lang: str) -> str:
+    words = spec(TrainConfig, name)
+    return (words.en.lower() if lang == "en" else words.zh)
 
 
 def stability_ui(run: Run) -> None:
@@ -194,13 +236,16 @@ def stability_ui(run: Run) -> None:
     bounds = _kept("bounds", key, lambda: sweep.stability_bounds(run.data, base, bss))
     if steps < c.steps:
         st.caption(tr("capped", lang, cap=steps, steps=c.steps))
-    loaded = st.session_state.pop("lab_loaded", None)
-    if loaded is not None:
-        st.success(tr("loaded", lang, lr=loaded[0], bs=loaded[1]))
+    _loaded_ui(lang)
     fig = figures_lab.stability_figure(result, bounds, (c.lr, c.batch_size), lang)
     st.plotly_chart(fig, key=MAP_KEY, on_select=load_cell, selection_mode="points", theme=None,
                     config=plot_config(), width="stretch")
-    st.caption(tr("click", lang))
+    fixed = _fixed_by_link()
+    if len(fixed) == len(CELL_SETTINGS):
+        names = tr("and", lang).join(_setting_name(n, lang) for n in fixed)
+        st.caption(tr("locked_all", lang, names=names))
+    else:
+        st.caption(tr("click", lang))
     with st.expander(tr("why_title", lang), expanded=True):
         st.markdown(tr("why", lang, full=bounds.full_batch, worst=bounds.worst_batch[0],
                        bs=int(bounds.batch_sizes[0])))

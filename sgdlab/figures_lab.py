@@ -74,7 +74,7 @@ TEXT: i18n.Text = {
     "ls_line": ("best line, all data", "最小二乘直线(全部数据)"),
     "batch_line": ("best line, this batch", "最小二乘直线(本批次)"),
     "model": ("model before the step", "更新前的模型"),
-    "arrows_title": ("Step {step}: where the batch pushes vs where all the data would",
+    "arrows_title": ("Step {step}: batch vs whole-data step",
                      "第 {step} 步:批次梯度与整体梯度的方向"),
     "a": ("slope a", "斜率 a"),
     "b": ("intercept b", "截距 b"),

@@ -176,3 +176,37 @@ def test_a_new_run_s_figure_is_built_beside_it_and_equals_one_built_here():
     here = train(DataConfig(seed=8123), TrainConfig(batch_size=17, steps=41))
     expected = figures.live_spec(here, "en", step=41, true_line=(10.0, 5.0))
     assert chart.proto.bytes == live_chart.payload(expected, "en")
+
+
+# The tabs below the live view, as app.py names them: (English, Chinese).
+TABS = [("Explain", "讲解"), ("Stability map", "稳定性图"), ("Compare runs", "比较训练"),
+        ("Seed bands", "种子色带"), ("Gradient noise", "梯度噪声"), ("Export", "导出")]
+
+
+@pytest.mark.parametrize(("lang", "source"), [("en", "synthetic"), ("zh", "builtin")])
+def test_every_tab_of_the_real_app_draws_with_a_pin_on_show(lang, source):
+    at = run_app(lang, data_source=source)
+    at.session_state["tab"] = TABS[2][lang == "zh"]
+    at.run()
+    at.button(key="lab_pin").click().run()
+    at.session_state["lr"] = 0.3
+    at.run()
+    assert not at.exception
+    for names in TABS:
+        at.session_state["tab"] = names[lang == "zh"]
+        at.run()
+        assert not at.exception, names
+        assert not at.error, (names, [e.value for e in at.error])
+        if names[0] in ("Stability map", "Seed bands", "Gradient noise", "Compare runs"):
+            assert at.get("plotly_chart"), names
+
+
+def test_the_gradient_noise_tab_opens_on_the_main_views_step():
+    at = run_app()
+    at.number_input(key="live_step").set_value(7).run()
+    at.session_state["tab"] = "Gradient noise"
+    at.run()
+    assert not at.exception
+    assert at.slider(key="lab_step").value == 7
+    at.slider(key="lab_step").set_value(3).run()  # and the tab's own slider still moves
+    assert at.slider(key="lab_step").value == 3

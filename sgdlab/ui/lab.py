@@ -87,11 +87,14 @@ TEXT: i18n.Text = {
     "step": ("Step", "训练步数"),
     "n_steps": ("{n} steps", "{n} 步"),
     "noise_intro": ("The batch's gradient is a noisy estimate of the whole data's. Early in "
-                    "the notebook's run the ordered batches cover a narrow band of x, so "
-                    "their best line (and gradient) points elsewhere: the loss hump.",
+                    "the notebook's run the ordered batches cover a narrow band of x, so the "
+                    "step a batch asks for points away from the step all the data would take "
+                    "(their cosine drops well below 1): that is the loss hump.",
                     "批次梯度是整体梯度的带噪声估计。笔记本的训练初期,"
-                    "按顺序取的批次只覆盖 x 的一小段,"
-                    "所以它们的最佳直线(和梯度)指向别处:这就是损失曲线上的“驼峰”。"),
+                    "按顺序取的批次只覆盖 x 的一小段,所以批次要求的这一步"
+                    "偏离全部数据会走的那一步(两者的余弦远小于 1):这就是损失曲线上的“驼峰”。"),
+    "noise_follows": ("Opens on the main view's step ({step}); move the slider to look at "
+                      "another.", "打开时显示主视图的当前步(第 {step} 步);拖动滑块可查看其他步。"),
     "one_point": ("A batch with one distinct x has no line of its own.",
                   "只有一个不同 x 值的批次没有自己的最佳直线。"),
     "adaptive": ("Arrows show −lr × gradient; {opt} rescales the real step.",
@@ -304,7 +307,15 @@ def noise_ui(run: Run) -> None:
         return
     st.markdown(tr("noise_intro", lang))
     shown = min(h.steps, max(1, WORK // run.train_config.batch_size))
-    step = int(st.slider(tr("step", lang), 1, shown, min(4, shown), key="lab_step"))
+    main = st.session_state.get("live_step")  # the dashboard's step box, when there is one
+    if main is not None and st.session_state.get("lab_step_follows") != main:
+        # The main view moved since this view was drawn: open on its step.
+        st.session_state["lab_step_follows"] = main
+        st.session_state["lab_step"] = int(main)
+    st.session_state["lab_step"] = min(max(int(st.session_state.get("lab_step", 4)), 1), shown)
+    step = int(st.slider(tr("step", lang), 1, shown, key="lab_step"))
+    if main is not None:
+        st.caption(tr("noise_follows", lang, step=main))
     if shown < h.steps:
         st.caption(tr("noise_capped", lang, shown=shown, steps=h.steps))
     noise = _kept("noise", (_data_key(run), run.train_config, shown),

@@ -216,13 +216,20 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from sgdlab import sweep
     from sgdlab.data import make_data
 
-    data_config, train_config = configs_from(args)
     lrs = (sweep.parse_list(args.lrs, "--lrs") if args.lrs is not None
            else list(sweep.default_lrs()))
-    bss = (sweep.parse_list(args.batch_sizes, "--batch-sizes", int)
-           if args.batch_sizes is not None
-           else list(sweep.default_batch_sizes(data_config.n,
-                                               multiple_of=train_config.accumulation)))
+    grid = (sweep.parse_list(args.batch_sizes, "--batch-sizes", int)
+            if args.batch_sizes is not None else None)
+    if grid:
+        # The grid's batch sizes replace --batch-size: check the other flags against
+        # one of them (--accumulation 3 with --batch-sizes 12,24 is fine).
+        for b in grid:
+            if not 1 <= b <= args.n:
+                raise ValueError(f"--batch-sizes: batch size {b} is outside 1..{args.n} (--n)")
+        args.batch_size = grid[0]
+    data_config, train_config = configs_from(args)
+    bss = grid or list(sweep.default_batch_sizes(data_config.n,
+                                                 multiple_of=train_config.accumulation))
     data = make_data(data_config)
     result = sweep.sweep(data, train_config, lrs, bss)
     frame = result.to_frame()

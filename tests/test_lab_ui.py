@@ -313,3 +313,13 @@ def test_loading_a_cell_reuses_the_map():
     at.run()
     assert not at.exception
     assert list(at.session_state["lab_cache_map"].items()) == [(key, result)]
+
+
+def test_the_map_reaches_down_to_a_small_current_learning_rate():
+    import json
+
+    at = app("stability", lr=2e-5)
+    assert not at.exception
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    cells = next(t for t in spec["data"] if t.get("meta", {}).get("role") == "cells")
+    assert min(c[0] for c in cells["customdata"]) <= 2e-5 * 1.0001

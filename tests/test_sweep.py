@@ -170,10 +170,20 @@ def test_cli_sweep_csv_has_one_row_per_cell_matching_single_runs():
     assert lines[1].endswith(",") and "nan" not in out.lower()
 
 
+def test_cli_sweep_checks_accumulation_against_the_grids_batch_sizes():
+    # --batch-size's default (20) is not in this grid; 3 divides every size that is.
+    code, out, err = _cli("sweep", "--lrs", "0.1", "--batch-sizes", "12,24",
+                          "--accumulation", "3", "--steps", "4")
+    assert code == 0 and err == ""
+    assert [line.split(",")[1] for line in out.splitlines()[1:]] == ["12", "24"]
+
+
 @pytest.mark.parametrize("argv, message", [
     (("--lrs", "0.1,abc"), "--lrs: 'abc' is not a number"),
     (("--batch-sizes", "10,2.5"), "--batch-sizes: '2.5' is not a whole number"),
     (("--batch-sizes", "10,500"), "batch size 500 is outside 1..200"),
+    (("--batch-sizes", "500"), "batch size 500 is outside 1..200"),
+    (("--batch-sizes", "12,20", "--accumulation", "3"), "20 is not a multiple of the gradient"),
     (("--lrs", "0.1,50"), "learning rate 50 is outside"),
     (("--lrs", ","), "--lrs is empty"),
 ])

@@ -219,7 +219,8 @@ def stability_ui(run: Run) -> None:
     # Start two decades below the full-batch limit (raw x is stable only near 2e-5).
     limit = theory.max_stable_lr(theory.data_hessian(run.data))
     floor = float(spec(TrainConfig, "lr").lo or 1e-6)
-    lrs = sweep.default_lrs(count, lo=max(floor, min(1e-3, limit / 100)))
+    # ... and never above the current rate, whose ring must be on the map.
+    lrs = sweep.default_lrs(count, lo=max(floor, min(1e-3, limit / 100, c.lr)))
     bss = sweep.default_batch_sizes(run.data.n, include=[c.batch_size],
                                     multiple_of=c.accumulation)
     steps = max(1, min(c.steps, MAX_MAP_STEPS, WORK // (len(lrs) * int(bss.sum()))))

@@ -27,7 +27,11 @@ from sgdlab import i18n
 from sgdlab.config import MAX_POINTS
 from sgdlab.data import Data, from_arrays
 
-MAX_MB = 20  # the same number as server.maxUploadSize in .streamlit/config.toml
+MAX_MB = 20  # a larger file is refused with a message in the reader's language
+# server.maxUploadSize in .streamlit/config.toml: files up to this size still reach the
+# app, which says "too big" in the reader's language; beyond it the browser's uploader
+# refuses them itself, in English (Streamlit's own text).
+UPLOAD_MB = 50
 MAX_BYTES = MAX_MB * 1024 * 1024
 MAX_ROWS = MAX_POINTS  # data rows in a file; more is refused, never silently cut
 PREVIEW_ROWS = 10

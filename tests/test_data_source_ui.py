@@ -169,8 +169,10 @@ def server(tmp_path_factory):
 def test_real_upload_control(server, tmp_path, chromium):
     from playwright.sync_api import expect
 
+    # Just over the app's limit, under the server's cap: the app must say so itself.
+    big = b"x,y\n" + b"1,2\n" * ((datasets.MAX_MB * 2**20) // 4 + 100)
     files = {"people.csv": GOOD, "picture.csv": CORPUS["png_renamed"].raw,
-             "gbk.csv": CORPUS["gbk_chinese"].raw, "empty.csv": b""}
+             "gbk.csv": CORPUS["gbk_chinese"].raw, "empty.csv": b"", "big.csv": big}
     for name, raw in files.items():
         (tmp_path / name).write_bytes(raw)
     page = chromium.new_page()
@@ -188,6 +190,10 @@ def test_real_upload_control(server, tmp_path, chromium):
             message = DataError(key).text("en")
             expect(page.get_by_text(message)).to_be_visible(timeout=30_000)
             expect(result_line).to_contain_text("people.csv: height → weight")
+        file_input.set_input_files(str(tmp_path / "big.csv"))
+        message = DataError("too_big", mb=len(big) / 2**20, limit=datasets.MAX_MB).text("en")
+        expect(page.get_by_text(message)).to_be_visible(timeout=60_000)
+        expect(result_line).to_contain_text("people.csv: height → weight")
         file_input.set_input_files(str(tmp_path / "gbk.csv"))
         expect(result_line).to_contain_text("gbk.csv: 身高 → 体重", timeout=30_000)
         expect(page.get_by_text("encoding GBK", exact=False)).to_be_visible()

@@ -229,7 +229,7 @@ def config() -> dict[str, Any]:
 def test_config_production_facts(config: dict[str, Any]) -> None:
     assert config["server"]["headless"] is True
     assert config["server"]["enableXsrfProtection"] is True
-    assert config["server"]["maxUploadSize"] == 20
+    assert config["server"]["maxUploadSize"] == 50
     assert config["client"]["showErrorDetails"] == "none"
     assert config["browser"]["gatherUsageStats"] is False
     assert config["theme"]["base"] == "light"
@@ -275,9 +275,11 @@ def test_every_app_cache_is_bounded() -> None:
 
 
 def test_upload_limit_is_the_apps_own(config: dict[str, Any]) -> None:
-    from sgdlab.datasets import MAX_MB
+    from sgdlab.datasets import MAX_MB, UPLOAD_MB
 
-    assert config["server"]["maxUploadSize"] == MAX_MB
+    # The server's cap is above the app's own limit, so a file just over the limit
+    # reaches the app and is refused in the reader's language.
+    assert config["server"]["maxUploadSize"] == UPLOAD_MB > MAX_MB
 
 
 def luminance(hex_color: str) -> float:
@@ -330,7 +332,7 @@ def test_streamlit_reads_the_config_file() -> None:
             "c.get_option('browser.gatherUsageStats'))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                          text=True, timeout=60, check=True).stdout.split()
-    assert out == ["20", "none", "False"]
+    assert out == ["50", "none", "False"]
 
 
 # --- Kubernetes manifests ---------------------------------------------------

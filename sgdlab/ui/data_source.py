@@ -111,7 +111,9 @@ def cached_builtin_table(key: str) -> Table:
 
 def upload_ui(lang: str) -> Data | None:
     """The file uploader, its message if the file is bad, and the columns to fit."""
-    uploaded = st.file_uploader(tr("file", lang), key=UPLOAD, max_upload_size=MAX_MB,
+    # No max_upload_size: the server's larger cap (datasets.UPLOAD_MB) lets a file just
+    # over MAX_MB through, so read_csv can refuse it in the reader's language.
+    uploaded = st.file_uploader(tr("file", lang), key=UPLOAD,
                                 help=tr("file_help", lang, mb=MAX_MB, rows=MAX_ROWS))
     if uploaded is not None and uploaded.file_id != st.session_state.get(SEEN):
         # A new file: parse it once; the result is kept for every later rerun.

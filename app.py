@@ -38,22 +38,21 @@ def explain_live_ui(run: Run) -> None:
         classroom.explain_ui(run, panel)
 
 
-# Further views, one line each: ((English, Chinese) tab name, explain key, <name>_ui).
-VIEWS: list[tuple[tuple[str, str], str | None, Callable[[Run], None]]] = [
-    (("Explain", "讲解"), None, explain_live_ui),
-    (("Stability map", "稳定性图"), "stability", lab.stability_ui),
-    (("Compare runs", "比较训练"), "compare", lab.compare_ui),
-    (("Seed bands", "种子色带"), "seeds", lab.seeds_ui),
-    (("Gradient noise", "梯度噪声"), "noise", lab.noise_ui),
-    (("Export", "导出"), None, export_ui),
+# Further views, one line each: tab name (classroom.TABS), explain key, <name>_ui.
+VIEWS: list[tuple[str, str | None, Callable[[Run], None]]] = [
+    ("explain", None, explain_live_ui),
+    ("stability", "stability", lab.stability_ui),
+    ("compare", "compare", lab.compare_ui),
+    ("seeds", "seeds", lab.seeds_ui),
+    ("noise", "noise", lab.noise_ui),
+    ("export", None, export_ui),
 ]
 # Lazy tabs: only the open one runs, so a rerun never pays for a stability map or
 # seed band nobody is looking at.
-tabs = st.tabs([zh if lang == "zh" else en for (en, zh), _, _ in VIEWS], key="tab",
-               on_change="rerun")
-for tab, (_, explain_key, view) in zip(tabs, VIEWS, strict=True):
-    if tab.open:
-        with tab:
+tabs = classroom.tabs_ui(lang)
+for name, explain_key, view in VIEWS:
+    if tabs[name].open:
+        with tabs[name]:
             view(run)
             if explain_key:
                 classroom.explain_ui(run, explain_key)

@@ -253,11 +253,11 @@ def _parse_extra(key: str, text: str, views: Collection[str], presets: Collectio
             return
         if not math.isfinite(number):
             notices.append(Notice(key, "not_finite", v))
-        elif number < 0 or number != int(number):
-            notices.append(Notice(key, "not_integer" if number >= 0 else "out_of_range",
-                                  v + (("lo", "0"), ("hi", "steps")),
-                                  fixed=str(max(0, int(number)))))
-            extra[key] = max(0, int(number))
+        elif number < 1 or number != int(number):  # steps count from 1, as the step box
+            notices.append(Notice(key, "not_integer" if number >= 1 else "out_of_range",
+                                  v + (("lo", "1"), ("hi", "steps")),
+                                  fixed=str(max(1, int(number)))))
+            extra[key] = max(1, int(number))
         else:
             extra[key] = int(number)
     else:  # view, preset

@@ -58,3 +58,73 @@ def test_a_teacher_link_locks_and_hides_controls():
     assert at.slider(key="batch_size").disabled
     assert not [w for w in at.number_input if w.key == "noise"]
     assert at.session_state["lr"] == 0.3
+
+
+def test_a_link_reopens_on_its_step_and_view_and_keeps_them_in_the_address():
+    at = open_link({"lang": "en", "step": "7", "view": "stability", "lr": "0.2"})
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["Current step"] == "7 / 20"
+    assert at.session_state["tab"] == "Stability map" and at.get("plotly_chart")
+    query = dict(at.query_params)
+    assert (query["step"], query["view"], query["lr"]) == ("7", "stability", "0.2")
+    links = [c.value for c in at.code if c.value.startswith(("?", "http"))]
+    assert links and "step=7" in links[0] and "view=stability" in links[0]
+    # A new setting opens the new run on its last step, the tab stays.
+    at.session_state["lr"] = 0.3
+    at.run()
+    assert {m.label: m.value for m in at.metric}["Current step"] == "20 / 20"
+    assert dict(at.query_params)["view"] == "stability"
+
+
+def test_switching_language_keeps_the_open_tab():
+    at = open_link({"lang": "en", "view": "noise"})
+    assert at.session_state["tab"] == "Gradient noise"
+    at.session_state["lang"] = "zh"
+    at.run()
+    assert not at.exception and at.session_state["tab"] == "梯度噪声"
+    assert dict(at.query_params)["view"] == "noise"
+
+
+def test_a_loaded_preset_stays_in_the_link_until_a_setting_changes():
+    at = open_link({"lang": "en", "preset": "above_limit"})
+    assert not at.exception and dict(at.query_params)["preset"] == "above_limit"
+    reopened = open_link(dict(at.query_params))
+    assert page_ab(reopened) == page_ab(at)
+    assert any("above" in i.value.lower() for i in reopened.info)  # the commentary
+    at.session_state["lr"] = 0.5
+    at.run()
+    assert "preset" not in dict(at.query_params)
+
+
+def _setting_widgets(at: AppTest) -> dict[str, object]:
+    from sgdlab.urlstate import SETTINGS
+
+    kinds = (at.number_input, at.slider, at.selectbox, at.toggle, at.select_slider)
+    return {w.key: w for kind in kinds for w in kind
+            if w.key in SETTINGS or w.key == "lr_slider"}
+
+
+# Momentum and a step schedule, so that every setting has a control on the page.
+EVERY_CONTROL = {"lang": "en", "optimizer": "momentum", "schedule": "step", "accumulation": "2"}
+
+
+def test_lock_all_disables_every_control_and_hide_all_draws_none():
+    from sgdlab.urlstate import SETTINGS
+
+    shown = _setting_widgets(open_link(EVERY_CONTROL))
+    assert set(SETTINGS) <= set(shown)  # each setting has its control
+    locked = _setting_widgets(open_link({**EVERY_CONTROL, "lock": "all"}))
+    assert set(locked) == set(shown)
+    assert not [k for k, w in locked.items() if not w.disabled]
+    at = open_link({**EVERY_CONTROL, "hide": "all"})
+    assert not at.exception and not _setting_widgets(at)
+    assert page_ab(at) == page_ab(open_link(EVERY_CONTROL))  # hidden, and still in force
+
+
+def test_fewer_points_cannot_push_down_a_locked_batch_size():
+    at = open_link({"lang": "en", "batch_size": "50", "lock": "batch_size"})
+    assert at.number_input(key="n").min == 50
+    at.session_state["n"] = 30
+    at.run()
+    assert not at.exception
+    assert at.session_state["batch_size"] == 50 and at.session_state["n"] == 50

@@ -74,12 +74,12 @@ def current_lang() -> str:
 def _read_link() -> urlstate.UrlState:
     params = {key: st.query_params.get_all(key) for key in st.query_params}
     names = presets.names()
-    state = urlstate.parse(params, views=explain.VIEWS, presets=names)
+    state = urlstate.parse(params, views=LINK_VIEWS, presets=names)
     if state.preset is None:
         return state
     # A preset in the link is the base; the link's own settings override it.
     p = presets.preset(state.preset)
-    with_base = urlstate.parse(params, base=(p.data, p.train), views=explain.VIEWS,
+    with_base = urlstate.parse(params, base=(p.data, p.train), views=LINK_VIEWS,
                                presets=names)
     return with_base
 
@@ -131,6 +131,58 @@ def _settings(data: DataConfig, train: TrainConfig) -> dict[str, Any]:
 def _write(values: dict[str, Any]) -> None:
     for name, value in values.items():
         st.session_state[name] = value
+
+
+# The tabs below the live view, by the name a link gives them (?view=stability).
+TABS: dict[str, tuple[str, str]] = {
+    "explain": ("Explain", "讲解"), "stability": ("Stability map", "稳定性图"),
+    "compare": ("Compare runs", "比较训练"), "seeds": ("Seed bands", "种子色带"),
+    "noise": ("Gradient noise", "梯度噪声"), "export": ("Export", "导出")}
+# The live figure's own panels: their explanations are in the first tab.
+VIEW_ALIASES = {"fit": "explain", "loss": "explain", "params": "explain"}
+LINK_VIEWS = (*TABS, *VIEW_ALIASES)  # what ?view= may say
+TAB = "tab"  # the tabs' widget key: its value is the open tab's label
+
+
+def open_view() -> str | None:
+    """The name of the open tab (``"stability"``), whichever language its label is in; on
+    a link's first run, before the tabs are drawn, the view the link asked for."""
+    asked = st.session_state.get(VIEW)
+    if asked is not None:
+        return VIEW_ALIASES.get(asked, asked)
+    label = st.session_state.get(TAB)
+    return next((name for name, words in TABS.items() if label in words), None)
+
+
+def _link_view() -> str | None:
+    """The view a link carries: the open tab, unless it is the first (where pages open)."""
+    view = open_view()
+    return None if view == next(iter(TABS)) else view
+
+
+def _preset_on_show(run: Run) -> str | None:
+    """The preset loaded, while the run on show still has its settings: a link then carries
+    ``preset=`` and opens with the preset's commentary."""
+    name = st.session_state.get(PRESET)
+    if name is None or run.data_config is None:
+        return None
+    p = presets.preset(name)
+    same = _settings(p.data, p.train) == _settings(run.data_config, run.train_config)
+    return name if same else None
+
+
+def tabs_ui(lang: str) -> dict[str, Any]:
+    """The tabs, by name, opened on the link's view; a language switch keeps the open one.
+
+    Only the open tab's ``.open`` is true, and only it should run (``on_change="rerun"``).
+    """
+    ss = st.session_state
+    asked = ss.pop(VIEW, None)
+    view = VIEW_ALIASES.get(asked, asked) if asked is not None else open_view()
+    if view is not None:
+        ss[TAB] = TABS[view][lang == "zh"]  # the label in this language
+    labels = [words[lang == "zh"] for words in TABS.values()]
+    return dict(zip(TABS, st.tabs(labels, key=TAB, on_change="rerun"), strict=True))
 
 
 def _url_state() -> urlstate.UrlState | None:
@@ -245,7 +297,8 @@ def link_for(run: Run, *, step: int | None = None, view: str | None = None,
              lock: tuple[str, ...] = (), hide: tuple[str, ...] = ()) -> str:
     """The full link (or ``?query`` when the app's address is unknown) that reopens ``run``."""
     query = urlstate.to_query(run.data_config or DataConfig(), run.train_config,
-                              lang=run.lang, step=step, view=view, locked=lock, hidden=hide)
+                              lang=run.lang, step=step, view=view, preset=_preset_on_show(run),
+                              locked=lock, hidden=hide)
     base = st.context.url or ""
     if base and "/" not in base.split("://", 1)[-1]:
         base += "/"  # http://host:port -> http://host:port/ before the ?query
@@ -261,7 +314,8 @@ def sync_url(run: Run, *, step: int | None = None, view: str | None = None) -> N
     """
     state = _url_state()
     query = urlstate.to_query(
-        run.data_config or DataConfig(), run.train_config, lang=run.lang, step=step, view=view,
+        run.data_config or DataConfig(), run.train_config, lang=run.lang, step=step,
+        view=view if view is not None else _link_view(), preset=_preset_on_show(run),
         locked=state.locked if state else (), hidden=state.hidden if state else ())
     if query != st.query_params.to_dict():
         st.query_params.from_dict(query)
@@ -273,6 +327,7 @@ def copy_link_ui(run: Run, *, step: int | None = None, view: str | None = None) 
     state = _url_state()
     keep_lock = tuple(sorted(state.locked)) if state else ()
     keep_hide = tuple(sorted(state.hidden)) if state else ()
+    view = view if view is not None else _link_view()
     with st.popover(i18n.tr(TEXT, "copy_link", lang), icon=":material/link:",
                     help=i18n.tr(TEXT, "copy_help", lang)):
         url = link_for(run, step=step, view=view, lock=keep_lock, hide=keep_hide)

@@ -194,14 +194,25 @@ def _accumulation_ui(lang: str, divisors: tuple[int, ...]) -> int:
     _init(TrainConfig, "accumulation")
     if st.session_state["accumulation"] not in divisors:
         st.session_state["accumulation"] = 1
+    if classroom.hidden("accumulation"):
+        return int(st.session_state["accumulation"])
     return int(st.selectbox(_label(s, lang), divisors, key="accumulation",
+                            disabled=classroom.locked("accumulation"),
                             help=_help(s, lang) + " " + tr("accumulation_help", lang)))
 
 
-def data_ui(lang: str) -> dict[str, Any]:
-    """The synthetic data's settings, in an expander."""
+def data_ui(lang: str, batch_size: int) -> dict[str, Any]:
+    """The synthetic data's settings, in an expander.
+
+    While a link locks or hides the batch size, the points cannot go below it:
+    fewer points would push the locked batch size down.
+    """
+    fixed = classroom.locked("batch_size") or classroom.hidden("batch_size")
+    lo = max(int(spec(DataConfig, "n").lo or 1), batch_size) if fixed else None
     with st.expander(tr("data", lang)):
-        return {name: field_ui(DataConfig, name, lang) for name in DATA_DETAILS}
+        return {name: field_ui(DataConfig, name, lang, **({"lo": lo} if name == "n" and lo
+                                                          else {}))
+                for name in DATA_DETAILS}
 
 
 def controls_ui(lang: str, data: Data | None = None) -> tuple[DataConfig | None, TrainConfig]:
@@ -216,7 +227,7 @@ def controls_ui(lang: str, data: Data | None = None) -> tuple[DataConfig | None,
         n = int(st.session_state["n"]) if data is None else data.n
         main = main_ui(lang, n, synthetic=data is None)
         train = training_ui(lang, main["batch_size"])
-        values = data_ui(lang) if data is None else {}
+        values = data_ui(lang, main["batch_size"]) if data is None else {}
     try:
         data_config = None
         if data is None:

@@ -223,11 +223,13 @@ def trouble(run: Run) -> str | None:
 
 
 def _step_key_follows(run: Run) -> None:
-    """A new run opens on its last step (the notebook's result); the same run keeps its step."""
+    """A new run opens on its last step (the notebook's result), or on the step a link or
+    preset asked for; the same run keeps its step."""
     ident = (run.data_config, run.train_config, run.data.name, run.data.n)
     if st.session_state.get("live_run") != ident:
         st.session_state["live_run"] = ident
-        st.session_state["live_step"] = run.history.steps
+        asked = st.session_state.pop(classroom.STEP, None)
+        st.session_state["live_step"] = run.history.steps if asked is None else int(asked)
     st.session_state["live_step"] = min(max(int(st.session_state.get("live_step", 1)), 1),
                                         run.history.steps)
 

@@ -106,6 +106,10 @@ TEXT: i18n.Text = {
     "no_header": ("No header row: the columns are named col1, col2, …",
                   "没有表头行:各列依次命名为 col1、col2……"),
     "decimal_comma": ("Read decimal commas in: {columns}.", "以下列按小数逗号读取:{columns}。"),
+    "unread": ("Not read as numbers: {columns} (for example “{example}”). Write plain "
+               "numbers: a dot for decimals, and no thousands separators, units or % signs.",
+               "以下列没有读成数值:{columns}(例如“{example}”)。请写成普通数字:用小数点,"
+               "不要千位分隔符、单位或百分号。"),
     "ambiguous_comma": (
         "Not read as numbers: {columns}. A value like 1,234 could mean 1.234 or 1234; "
         "use a dot for decimals and no thousands separator.",
@@ -190,6 +194,12 @@ def read_csv(raw: bytes, name: str = "upload.csv") -> Table:
     notices: list[Message] = []
     if names is None:
         notices.append(message("no_header"))
+    # Lines of bare separators (",,", as Excel exports often end) are not rows: they go
+    # before rows are counted. A row that says NA is a row, and is counted when dropped.
+    if sep != " ":
+        text = re.sub(rf"(?m)^[ \t]*(?:{re.escape(sep)}[ \t]*)+\r?$\n?", "", text)
+        if not text.strip():
+            raise DataError("no_rows")
     cells = _read(text, sep, names=names, nrows=MAX_ROWS + 1)
     skipped = cells.attrs.get("skipped", 0)
     if skipped:
@@ -198,7 +208,7 @@ def read_csv(raw: bytes, name: str = "upload.csv") -> Table:
         raise DataError("no_rows")
     if len(cells) > MAX_ROWS:
         raise DataError("too_many_rows", limit=MAX_ROWS)
-    frame, preview, commas, ambiguous = _numeric_columns(cells)
+    frame, preview, commas, ambiguous, unread = _numeric_columns(cells)
     numeric = list(frame.columns)
     sep_name: object = message(SEP_NAMES[sep]) if sep in SEP_NAMES else repr(sep)
     notices.insert(0, message("read_as", rows=len(frame), cols=cells.shape[1],
@@ -209,6 +219,11 @@ def read_csv(raw: bytes, name: str = "upload.csv") -> Table:
         notices.append(message("ambiguous_comma", warn=True, columns=", ".join(ambiguous)))
     if len(numeric) < 2 and ambiguous:
         raise DataError("ambiguous_comma", columns=", ".join(ambiguous))
+    if unread:
+        said = {"columns": ", ".join(c for c, _ in unread), "example": unread[0][1]}
+        if len(numeric) < 2:  # what would have been x or y was written in another way
+            raise DataError("unread", **said)
+        notices.append(message("unread", **said))
     if not numeric:
         raise DataError("no_numeric")
     if len(numeric) == 1:
@@ -341,12 +356,14 @@ def _header(sample: pd.DataFrame) -> list[str] | None:
 
 
 def _numeric_columns(cells: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, list[str],
-                                                     list[str]]:
+                                                     list[str], list[tuple[str, str]]]:
     """(numeric columns as float64, first rows of every column, decimal-comma and
-    ambiguous columns). Only numeric columns are kept whole: text costs memory."""
+    ambiguous columns, and (column, example) for text that looks like numbers written
+    another way: "1,234.5", "10%", "$3"). Only numeric columns are kept whole."""
     out: dict[str, pd.Series] = {}
     commas: list[str] = []
     ambiguous: list[str] = []
+    unread: list[tuple[str, str]] = []
     for col in cells.columns:
         s = cells[col]
         if pd.api.types.is_bool_dtype(s) or not s.notna().any():
@@ -354,18 +371,38 @@ def _numeric_columns(cells: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, l
         if pd.api.types.is_numeric_dtype(s):
             out[col] = s.astype("float64")
             continue
-        values, how = _numeric_column(s.astype(str).where(s.notna(), ""))
+        text = s.astype(str).where(s.notna(), "")
+        values, how = _numeric_column(text)
         if how == "ambiguous":
             ambiguous.append(col)
         elif values is not None:
             out[col] = values
             if how == "comma":
                 commas.append(col)
+        else:
+            example = _numberish(text)
+            if example is not None:
+                unread.append((col, example))
     frame = pd.DataFrame(out, index=cells.index)
     preview = cells.head(PREVIEW_ROWS).copy()
     for col in frame.columns:
         preview[col] = frame[col].head(PREVIEW_ROWS)
-    return frame, preview, commas, ambiguous
+    return frame, preview, commas, ambiguous, unread
+
+
+_NUMBERISH = re.compile(r"^[^A-Za-z\u4e00-\u9fff]*\d[^A-Za-z\u4e00-\u9fff]*$")
+# Dates and times are columns of their own kind, not numbers written another way.
+_DATE_TIME = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}([ T].*)?$|^\d{1,2}:\d{2}(:\d{2})?$")
+
+
+def _numberish(s: pd.Series) -> str | None:
+    """An example cell if most filled cells are digits mixed only with symbols (1,234.5;
+    10%; $3; 2024-01-05): numbers the reader did not take. None for text columns."""
+    head = s.head(1000).str.strip()
+    filled = head[~head.str.lower().isin(MISSING)]
+    looks = filled[filled.str.len().le(30) & filled.str.fullmatch(_NUMBERISH)
+                   & ~filled.str.fullmatch(_DATE_TIME)]
+    return str(looks.iloc[0]) if len(filled) and len(looks) >= 0.5 * len(filled) else None
 
 
 def _numeric_column(s: pd.Series) -> tuple[pd.Series | None, str]:
@@ -375,6 +412,7 @@ def _numeric_column(s: pd.Series) -> tuple[pd.Series | None, str]:
     commas count when most filled cells look like 1,5 and none like 1.5; when
     every such cell is d,ddd it could be a thousands separator: "ambiguous".
     """
+    s = s.str.replace("\u2212", "-", regex=False)  # the typographic minus of some exports
     head = s.head(1000).str.strip()
     if not (pd.to_numeric(head, errors="coerce").notna().any()
             or head.str.fullmatch(_DECIMAL_COMMA).any()):

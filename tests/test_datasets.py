@@ -99,7 +99,7 @@ CORPUS: dict[str, Case] = {
     "text_only": Case(utf8("name,city\nAda,London\nLin,Beijing\n"), "no_numeric"),
     "one_numeric_of_three": Case(utf8("name,x,city\nAda,1,London\nLin,2,Beijing\n"),
                                  "one_numeric"),
-    "separators_only": Case(b",,,\n,,,\n", "no_numeric"),
+    "separators_only": Case(b",,,\n,,,\n", "no_rows"),  # lines of bare separators are not rows
     "constant_x": Case(utf8(rows(xs=[3.0] * 4)), "constant_x"),
     "constant_x_after_dropping": Case(b"x,y\n2,1\n2,5\n7,\n", "constant_x"),
     "huge_y": Case(utf8(rows(ys=[1e300, 2.0, 3.0, 4.0])), "too_large"),
@@ -111,8 +111,17 @@ CORPUS: dict[str, Case] = {
     "over_byte_limit": Case(b"x,y\n" + b"1,2\n" * (MAX_BYTES // 4), "too_big"),
     "too_many_rows": Case(_big(MAX_ROWS + 1), "too_many_rows"),
     "too_many_rows_no_header": Case(_big(MAX_ROWS + 1)[4:], "too_many_rows"),
+    "thousands_separators": Case(b'x,y\n"1,234.5",10\n"2,345.25",20\n"3,000.5",25\n', "unread"),
+    "percent_signs": Case(b"x,y\n1,10%\n2,20%\n3,35%\n", "unread"),
+    "currency": Case(utf8("x,y\n1,$1.50\n2,$2.00\n3,$2.75\n"), "unread"),
     # ---- separators, headers and line endings that load
     "comma": Case(utf8(rows())),
+    "unicode_minus": Case(utf8(rows().replace("-", "\u2212"))),
+    "percent_column_beside": Case(utf8("x,y,share\n" + "".join(
+        f"{a},{b},{k}%\n" for k, (a, b) in enumerate(PAIRS))), notices=("unread",)),
+    "date_column_beside": Case(utf8("day,x,y\n" + "".join(
+        f"2024-01-0{k + 1},{a},{b}\n" for k, (a, b) in enumerate(PAIRS)))),
+    "trailing_separator_lines": Case(utf8(rows() + ",\n,\n")),
     "semicolon": Case(utf8(rows(";"))),
     "tab": Case(utf8(rows("\t"))),
     "pipe": Case(utf8(rows("|"))),
@@ -237,6 +246,9 @@ def test_the_row_limit_boundary_loads_every_row():
     data, _ = to_data(table, "x", "y", standardize=False)
     assert data.n == MAX_ROWS
     assert float(data.x_raw[-1]) == MAX_ROWS - 1
+    # Lines of bare separators at the end (Excel) are not rows: still every row, no notice.
+    table = read_csv(_big(MAX_ROWS) + b",\n,\n")
+    assert len(table.frame) == MAX_ROWS and not [m for m in table.notices if m.warn]
 
 
 def test_standardize_keeps_the_spread_of_large_offsets():

@@ -220,10 +220,10 @@ def read_csv(raw: bytes, name: str = "upload.csv") -> Table:
     if len(numeric) < 2 and ambiguous:
         raise DataError("ambiguous_comma", columns=", ".join(ambiguous))
     if unread:
-        said = {"columns": ", ".join(c for c, _ in unread), "example": unread[0][1]}
+        columns, example = ", ".join(c for c, _ in unread), unread[0][1]
         if len(numeric) < 2:  # what would have been x or y was written in another way
-            raise DataError("unread", **said)
-        notices.append(message("unread", **said))
+            raise DataError("unread", columns=columns, example=example)
+        notices.append(message("unread", columns=columns, example=example))
     if not numeric:
         raise DataError("no_numeric")
     if len(numeric) == 1:

@@ -116,3 +116,20 @@ def test_a_run_heading_for_divergence_is_warned_before_it_blows_up() -> None:
 def test_raw_x_suggests_standardizing() -> None:
     text = trouble(run_for(TrainConfig(), DataConfig(standardize=False)))
     assert text is not None and "Standardize x" in text
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_when_no_rate_on_offer_is_stable_the_cure_is_standardizing(lang):
+    from sgdlab.datasets import builtin_data
+
+    # Years (about 1950-2007) as raw x: stable only below ~2.5e-7, under the app's 1e-6.
+    data = builtin_data("gapminder_years", standardize=False)
+    config = TrainConfig(lr=1e-6)
+    history = train(data, config)
+    assert history.diverged_at is not None
+    text = trouble(Run(None, data, config, history, lang))
+    assert text is not None and "1e-06" in text
+    assert ("Standardize x" if lang == "en" else "归一化 x") in text
+    # Standardized, the same data is fine at the notebook's rate.
+    data = builtin_data("gapminder_years")
+    assert trouble(Run(None, data, TrainConfig(), train(data, TrainConfig()), lang)) is None

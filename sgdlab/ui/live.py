@@ -17,7 +17,7 @@ import numpy as np
 import streamlit as st
 
 from sgdlab import figures, i18n, sweep, theory, worker
-from sgdlab.config import DataConfig, TrainConfig
+from sgdlab.config import DataConfig, TrainConfig, spec
 from sgdlab.data import Data
 from sgdlab.history import History
 from sgdlab.ui import classroom, live_chart, process
@@ -61,6 +61,10 @@ TEXT: i18n.Text = {
                        "动量法和自适应优化器会改变这些上限:如果仍然发散,把学习率减半。"),
     "standardize_hint": (" Or switch 'Standardize x' on, which makes much larger rates stable.",
                          "或者打开“归一化 x”,可以用大得多的学习率。"),
+    "too_small": (" That is below the smallest rate this app offers ({lo:g}): switch "
+                  "'Standardize x' on, and rates near 1 become stable.",
+                  "这比本应用能设的最小学习率({lo:g})还小:请打开“归一化 x”,"
+                  "学习率接近 1 也能稳定。"),
     "table": ("Step by step", "逐步数据"),
     "table_window": ("Rows {lo}–{hi} of {n}, around the chosen step.",
                      "第 {lo}–{hi} 行(共 {n} 行),围绕所选的训练步。"),
@@ -217,7 +221,12 @@ def trouble(run: Run) -> str | None:
         cure = tr("cure_full", lang, max_lr=max_lr)
     if config.optimizer != "sgd":
         cure += tr("cure_optimizer", lang)
-    if run.data_config is not None and not run.data_config.standardize:
+    raw_x = (not run.data_config.standardize if run.data_config is not None
+             else bool(np.array_equal(run.data.x.numpy(), run.data.x_raw.numpy())))
+    lowest = float(spec(TrainConfig, "lr").lo or 0.0)
+    if raw_x and min(max_lr, batch_lr) < lowest:
+        cure += tr("too_small", lang, lo=lowest)  # no rate on the slider would do
+    elif raw_x:
         cure += tr("standardize_hint", lang)
     return head + cure
 

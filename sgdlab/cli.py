@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import MISSING, asdict, fields
@@ -169,6 +170,11 @@ def cmd_figure(args: argparse.Namespace) -> int:
                   file=sys.stderr)
             return 2
     print("\n".join(str(p) for p in written))
+    if history.diverged_at is not None:  # an empty or short figure deserves a reason
+        print(f"sgdlab figure: note: the run diverged at step {history.diverged_at}; the "
+              f"figure shows the {history.steps} step(s) before it. A smaller --lr"
+              + ("" if data_config.standardize else " or --standardize")
+              + " keeps it stable.", file=sys.stderr)
     return 0
 
 
@@ -294,3 +300,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except BrokenPipeError:
         return 0
+    except Exception as e:  # noqa: BLE001 - a user sees one line, never a traceback
+        if os.environ.get("SGDLAB_DEBUG"):
+            raise
+        print(f"sgdlab {args.command}: internal error: {type(e).__name__}: {e} "
+              "(set SGDLAB_DEBUG=1 for the traceback)", file=sys.stderr)
+        return 1

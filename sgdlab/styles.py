@@ -14,14 +14,16 @@ from __future__ import annotations
 import base64
 import copy
 import re
+from dataclasses import fields
 from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
+import plotly.io as pio
 from plotly.colors import sample_colorscale
 
 from sgdlab import i18n
-from sgdlab.config import DataConfig, TrainConfig, spec
+from sgdlab.config import DataConfig, TrainConfig, choice_label, spec
 
 STYLES = ("screen", "print", "notebook")
 IMAGE_FORMATS = ("png", "svg")
@@ -135,7 +137,10 @@ def _axes(fig: go.Figure, style: str) -> None:
     """White paper, black text, a boxed plot area with outside ticks, as in print and matplotlib."""
     font = ("Arial, Helvetica, 'Noto Sans CJK SC', sans-serif" if style == "print"
             else "'DejaVu Sans', 'Noto Sans CJK SC', sans-serif")
-    fig.update_layout(template="simple_white", paper_bgcolor="white", plot_bgcolor="white",
+    # The template itself, not its name: a figure built with _validate=False keeps a name
+    # as a bare string, which to_html (the HTML export) cannot read.
+    fig.update_layout(template=pio.templates["simple_white"], paper_bgcolor="white",
+                      plot_bgcolor="white",
                       font={"color": "black", "family": font, "size": 13},
                       legend={"bgcolor": "white", "bordercolor": "#888888" if style ==
                               "notebook" else "black", "borderwidth": 1,
@@ -211,9 +216,16 @@ def _extras(c: TrainConfig) -> list[tuple[str, object]]:
     return out
 
 
+def _data_extras(d: DataConfig) -> list[tuple[str, object]]:
+    """The synthetic data's settings that differ from the notebook's, as (field, value)."""
+    default = DataConfig()
+    return [(f.name, getattr(d, f.name)) for f in fields(DataConfig)
+            if f.name != "seed" and getattr(d, f.name) != getattr(default, f.name)]
+
+
 def stamp_text(data_config: DataConfig | None, train_config: TrainConfig, lang: str,
                data_name: str = "") -> str:
-    """One line naming the settings a figure was made with, so it can be re-made."""
+    """The settings a figure was made with, so it can be re-made (" · " between them)."""
     c = train_config
     zh = lang == "zh"
     first = (f"{i18n.tr(TEXT, 'seed', lang)} {data_config.seed}" if data_config
@@ -222,20 +234,48 @@ def stamp_text(data_config: DataConfig | None, train_config: TrainConfig, lang: 
     for name in ("lr", "batch_size", "steps"):
         s = spec(TrainConfig, name)
         parts.append(f"{s.zh if zh else s.en.lower()} {_fmt(getattr(c, name))}")
-    parts += [c.optimizer, c.sampling]
-    for name, value in _extras(c):
-        s = spec(TrainConfig, name)
-        parts.append(f"{s.zh if zh else s.en.lower()} {_fmt(value)}")
+    parts += [choice_label(c.optimizer, lang), choice_label(c.sampling, lang)]
+    extras: list[tuple[type, str, object]] = [(TrainConfig, n, v) for n, v in _extras(c)]
+    extras += [(DataConfig, n, v) for n, v in _data_extras(data_config)] if data_config else []
+    for cls, name, value in extras:
+        s = spec(cls, name)
+        shown = choice_label(value, lang) if isinstance(value, str) else (
+            ("是" if zh else "on") if value is True else ("否" if zh else "off")
+            if value is False else _fmt(value))
+        parts.append(f"{s.zh if zh else s.en.lower()} {shown}")
     return " · ".join(parts)
 
 
+STAMP_FONT = 10  # px
+
+
+def _stamp_lines(text: str, width_px: float) -> list[str]:
+    """``text`` broken at its " · " into lines that fit ``width_px`` at STAMP_FONT
+    (a CJK character is about one em wide, a Latin one about 0.6 em)."""
+    def px(s: str) -> float:
+        return sum(STAMP_FONT * (1.0 if ord(ch) > 0x2E80 else 0.6) for ch in s)
+
+    lines: list[str] = []
+    for part in text.split(" · "):
+        if lines and px(lines[-1] + " · " + part) <= width_px:
+            lines[-1] += " · " + part
+        else:
+            lines.append(part)
+    return lines
+
+
 def add_stamp(fig: go.Figure, text: str) -> go.Figure:
-    """``fig`` with ``text`` in small grey type above the top-right corner of the plot."""
-    fig.add_annotation(text=text, name=STAMP, xref="paper", yref="paper", x=1, y=1,
-                       xanchor="right", yanchor="bottom", yshift=4, showarrow=False,
-                       font={"size": 10, "color": "#666666"})
-    top = fig.layout.margin.t
-    fig.update_layout(margin={"t": max(top if top is not None else 0, 60)})
+    """``fig`` with ``text`` in small grey type above the plot, wrapped to the figure's width
+    (700 px, kaleido's default, when it sets none), the top margin grown to hold it."""
+    margin = fig.layout.margin
+    width = (fig.layout.width or 700) - (margin.l if margin.l is not None else 80) - 20
+    lines = _stamp_lines(text, width)
+    fig.add_annotation(text="<br>".join(lines), name=STAMP, xref="paper", yref="paper",
+                       x=0, y=1, xanchor="left", yanchor="bottom", align="left", yshift=4,
+                       showarrow=False, font={"size": STAMP_FONT, "color": "#666666"})
+    # The title sits in the top margin too: the stamp's lines go on top of what it needs.
+    top = margin.t if margin.t is not None else 0
+    fig.update_layout(margin={"t": max(top, 60) + 14 * (len(lines) - 1)})
     return fig
 
 
@@ -245,10 +285,14 @@ def file_stem(kind: str, data_config: DataConfig | None, train_config: TrainConf
     c = train_config
     short = {"momentum": "m", "sampling_seed": "ss", "accumulation": "acc", "schedule": "",
              "gamma": "g", "decay_every": "every"}
+    data_short = {"n": "n", "noise": "noise", "slope": "slope", "intercept": "icpt",
+                  "x_min": "xmin", "x_max": "xmax", "standardize": ""}
+    data = [("raw-x" if v is False else f"{data_short[k]}{_fmt(v)}")
+            for k, v in (_data_extras(data_config) if data_config else [])]
     parts = ["sgdlab", kind,
              f"seed{data_config.seed}" if data_config else (data_name or "data"),
              f"lr{_fmt(c.lr)}", f"bs{c.batch_size}", f"steps{c.steps}", c.optimizer,
-             c.sampling, *(f"{short[k]}{_fmt(v)}" for k, v in _extras(c))]
+             c.sampling, *(f"{short[k]}{_fmt(v)}" for k, v in _extras(c)), *data]
     if style != "screen":
         parts.append(style)
     return "_".join(re.sub(r"[^A-Za-z0-9.+-]+", "-", p).strip("-") for p in parts)

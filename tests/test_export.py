@@ -308,6 +308,35 @@ def test_figure_command_writes_offline_html(tmp_path: Path) -> None:
     assert text.count('"showSendToCloud": false') == 3  # no "upload to Plotly Cloud" button
 
 
+@pytest.mark.parametrize("style", ["print", "notebook"])
+def test_figure_command_writes_offline_html_in_every_style(tmp_path: Path, style: str) -> None:
+    # print and notebook restyle a figure built without validation: its template must
+    # still be one that plotly's to_html can read (it crashed with a bare name).
+    out = tmp_path / f"{style}.html"
+    code, _, err = _run_cli(["figure", "--out", str(out), "--style", style, "--lang", "zh"])
+    assert code == 0, err
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and "整体损失" in text
+    assert text.count('class="plotly-graph-div"') == 1
+
+
+def test_figure_of_a_diverging_run_says_why_it_is_short(tmp_path: Path) -> None:
+    code, _, err = _run_cli(["figure", "--out", str(tmp_path / "d.html"), "--lr", "5"])
+    want = train(make_data(DataConfig()), TrainConfig(lr=5.0))
+    assert code == 0 and f"diverged at step {want.diverged_at}" in err
+    assert "--standardize" not in err  # x is standardized already: not a cure here
+
+
+def test_an_unexpected_error_is_one_line_not_a_traceback(tmp_path: Path, monkeypatch) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(export, "make_figures", broken)
+    code, _, err = _run_cli(["figure", "--out", str(tmp_path / "x.html")])
+    assert code == 1 and err.count("\n") == 1
+    assert "internal error: RuntimeError: boom" in err and "Traceback" not in err
+
+
 def test_figure_command_refuses_unknown_formats(tmp_path: Path) -> None:
     code, _, err = _run_cli(["figure", "--out", str(tmp_path / "x.jpg")])
     assert code == 2 and ".png, .svg or .html" in err

@@ -114,6 +114,8 @@ def test_style_switch_restyles_the_figures_and_their_file_names(at: AppTest) -> 
     at.segmented_control(key="export_image_format").set_value("svg").run()
     at.toggle(key="export_stamp").set_value(True).run()
     assert not at.exception, [e.value for e in at.exception]
+    name, html = downloads(at)["export_html"]  # the styled figures export too
+    assert html.count(b'class="plotly-graph-div"') == 3 and b"dashdot" in html
     charts = at.get("plotly_chart")
     specs = [json.loads(c.proto.spec) for c in charts]
     configs = [json.loads(c.proto.config) for c in charts]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import plotly.graph_objects as go
@@ -129,16 +131,21 @@ def test_stamp_names_the_settings_in_both_languages() -> None:
                     sampling_seed=9)
     en = styles.stamp_text(DataConfig(seed=77), c, "en")
     zh = styles.stamp_text(DataConfig(seed=77), c, "zh")
-    for word in ("seed 77", "learning rate 0.03", "batch size 25", "steps 40", "adam",
-                 "shuffle", "sampling seed 9"):
+    for word in ("seed 77", "learning rate 0.03", "batch size 25", "steps 40", "Adam",
+                 "reshuffled every epoch", "sampling seed 9"):
         assert word in en
-    for word in ("种子 77", "学习率 0.03", "批次大小 25", "训练步数 40", "adam", "shuffle"):
+    for word in ("种子 77", "学习率 0.03", "批次大小 25", "训练步数 40", "Adam 自适应矩估计",
+                 "每轮重新打乱"):  # the reader's words, values too
         assert word in zh
+    assert "shuffle " not in zh and "adam " not in zh
     assert "schedule" not in en and "momentum" not in en  # only what changes the run
     step = replace(c, schedule="step", optimizer="momentum", accumulation=5)
     assert all(w in styles.stamp_text(None, step, "en", "my.csv")
                for w in ("data my.csv", "momentum 0.9", "gradient accumulation 5",
-                         "lr schedule step", "decay factor 0.5", "decay every 10"))
+                         "lr schedule step decay", "decay factor 0.5", "decay every 10"))
+    # The synthetic data's own settings, when not the notebook's: a figure can be re-made.
+    raw = styles.stamp_text(DataConfig(n=50, standardize=False), c, "en")
+    assert "points 50" in raw and "standardize x off" in raw and "noise" not in raw
 
 
 def test_stamp_is_an_annotation_on_the_figure() -> None:
@@ -146,6 +153,50 @@ def test_stamp_is_an_annotation_on_the_figure() -> None:
     notes = [a for a in fig.layout.annotations if a.name == styles.STAMP]
     assert len(notes) == 1 and notes[0].text == "seed 1 · lr 0.1"
     assert fig.layout.margin.t >= 60
+
+
+LONG = TrainConfig(optimizer="nesterov", sampling="replacement", accumulation=4,
+                   schedule="step")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_long_stamp_is_wrapped_and_keeps_every_setting(lang: str) -> None:
+    text = styles.stamp_text(DataConfig(n=50, standardize=False), LONG, lang)
+    fig = styles.add_stamp(styles.apply_style(_loss_fig(), "notebook", lang), text)
+    (note,) = [a for a in fig.layout.annotations if a.name == styles.STAMP]
+    lines = note.text.split("<br>")
+    assert len(lines) > 1 and " · ".join(lines) == text  # wrapped, nothing lost
+    assert fig.layout.margin.t >= 60 + 14 * (len(lines) - 1)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("style", ["notebook", "print"])
+def test_the_stamp_fits_inside_the_drawn_figure(chromium, style: str) -> None:
+    """plotly.js draws the figure in Chromium; every stamp line lies inside its width."""
+    import plotly
+
+    js = (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_text()
+    page = chromium.new_page()
+    try:
+        page.set_content("<div id=g></div>")
+        page.add_script_tag(content=js)
+        for lang in ("en", "zh"):
+            text = styles.stamp_text(DataConfig(n=50, standardize=False), LONG, lang)
+            fig = styles.add_stamp(styles.apply_style(_loss_fig(), style, lang), text)
+            fig.update_layout(width=fig.layout.width or 700, height=fig.layout.height or 500)
+            box = page.evaluate("""async (spec) => {
+                const gd = document.getElementById("g");
+                await Plotly.newPlot(gd, spec.data, spec.layout);
+                const svg = gd.querySelector(".main-svg").getBoundingClientRect();
+                const note = [...gd.querySelectorAll(".annotation")].pop()
+                    .getBoundingClientRect();
+                return {svgLeft: svg.left, svgRight: svg.right, svgTop: svg.top,
+                        left: note.left, right: note.right, top: note.top};
+            }""", json.loads(fig.to_json()))
+            assert box["svgLeft"] <= box["left"] and box["right"] <= box["svgRight"], (lang, box)
+            assert box["top"] >= box["svgTop"], (lang, box)
+    finally:
+        page.close()
 
 
 def test_file_stem_encodes_every_setting_that_changes_the_run() -> None:
@@ -158,6 +209,8 @@ def test_file_stem_encodes_every_setting_that_changes_the_run() -> None:
     stems |= {styles.file_stem("loss", DataConfig(seed=5), c),
               styles.file_stem("fit", d, c), styles.file_stem("loss", d, c, "print")}
     assert base not in stems and len(stems) == len(variants) + 3
+    assert styles.file_stem("loss", DataConfig(n=50, standardize=False), c) == \
+        base + "_n50_raw-x"
     odd = styles.file_stem("params", None, replace(c, lr=1e-5), "notebook", "我的 data/1.csv")
     assert re.fullmatch(r"[A-Za-z0-9._+-]+", odd) and "lr1e-05" in odd
 

@@ -175,7 +175,8 @@ def test_a_new_run_s_figure_is_built_beside_it_and_equals_one_built_here():
     (chart,) = at.get("bidi_component")
     here = train(DataConfig(seed=8123), TrainConfig(batch_size=17, steps=41))
     expected = figures.live_spec(here, "en", step=41, true_line=(10.0, 5.0))
-    assert chart.proto.bytes == live_chart.payload(expected, "en")
+    stem = "sgdlab_live_seed8123_lr0.1_bs17_steps41_sgd_sequential"  # the camera's file name
+    assert chart.proto.bytes == live_chart.payload(expected, "en", stem, "png")
 
 
 # The tabs below the live view, as app.py names them: (English, Chinese).
@@ -210,3 +211,23 @@ def test_the_gradient_noise_tab_opens_on_the_main_views_step():
     assert at.slider(key="lab_step").value == 7
     at.slider(key="lab_step").set_value(3).run()  # and the tab's own slider still moves
     assert at.slider(key="lab_step").value == 3
+
+
+def test_every_chart_downloads_under_its_settings_in_the_format_chosen_in_export():
+    import json
+
+    at = run_app(lr=0.2)
+    at.session_state["tab"] = "Export"
+    at.run()
+    at.segmented_control(key="export_image_format").set_value("svg").run()
+    at.session_state["tab"] = "Stability map"  # the Export tab (and its switch) closes
+    at.run()
+    assert not at.exception
+    (chart,) = at.get("plotly_chart")
+    options = json.loads(chart.proto.config)["toImageButtonOptions"]
+    assert options["format"] == "svg"
+    assert options["filename"] == "sgdlab_stability_seed1024_lr0.2_bs20_steps20_sgd_sequential"
+    (live,) = at.get("bidi_component")
+    image = json.loads(live.proto.bytes)["image"]
+    assert image == {"filename": "sgdlab_live_seed1024_lr0.2_bs20_steps20_sgd_sequential",
+                     "format": "svg", "scale": 1}

@@ -25,10 +25,25 @@ def test_the_payload_is_the_figure_with_the_app_s_chart_config():
     spec = _spec()
     sent = json.loads(live_chart.payload(spec, "en"))
     figure = sent["figure"]
-    assert figure["config"] == {**plot_config(), "responsive": True}
+    config = plot_config()
+    # plotly's own camera is replaced by the component's, which leaves out the play controls
+    config["modeBarButtonsToRemove"] = [*config["modeBarButtonsToRemove"], "toImage"]
+    assert figure["config"] == {**config, "responsive": True}
     # everything else is the spec itself, frames for playback included
     assert {k: v for k, v in figure.items() if k != "config"} == json.loads(json.dumps(spec))
     assert len(figure["frames"]) == 5
+
+
+def test_the_download_s_name_and_format_travel_beside_the_config():
+    spec = _spec()
+    png = json.loads(live_chart.payload(spec, "en", "sgdlab_live_seed3", "png"))
+    svg = json.loads(live_chart.payload(spec, "zh", "sgdlab_live_seed3", "svg"))
+    assert png["image"] == {"filename": "sgdlab_live_seed3", "format": "png", "scale": 3}
+    assert svg["image"] == {"filename": "sgdlab_live_seed3", "format": "svg", "scale": 1}
+    assert "PNG" in png["download"] and "SVG" in svg["download"] and "下载" in svg["download"]
+    # The config does not change with the name: a changed config redraws from scratch.
+    other = json.loads(live_chart.payload(spec, "en", "sgdlab_live_seed4", "png"))
+    assert other["figure"]["config"] == png["figure"]["config"]
 
 
 def test_the_component_s_own_words_speak_the_page_s_language():

@@ -11,9 +11,12 @@ from typing import Any
 import streamlit as st
 
 from sgdlab import export, i18n, styles
+from sgdlab.ui.charts import IMAGE_FORMAT_KEPT
+from sgdlab.ui.charts import IMAGE_FORMAT_KEY as FORMAT_KEY
+from sgdlab.ui.charts import image_format as chosen_format
 from sgdlab.ui.context import Run
 
-STYLE_KEY, FORMAT_KEY, STAMP_KEY = "export_style", "export_image_format", "export_stamp"
+STYLE_KEY, STAMP_KEY = "export_style", "export_stamp"
 
 TEXT: i18n.Text = {
     "figures": ("Figures for slides and papers", "用于幻灯片和论文的图"),
@@ -56,8 +59,7 @@ def look() -> tuple[str, bool, str]:
     """The chosen (style, stamp, image format); the defaults before the view has been drawn."""
     state = st.session_state
     style = state.get(STYLE_KEY) or "screen"
-    image_format = state.get(FORMAT_KEY) or "png"
-    return style, bool(state.get(STAMP_KEY, False)), image_format
+    return style, bool(state.get(STAMP_KEY, False)), chosen_format()
 
 
 def finish_figure(fig: Any, run: Run, kind: str) -> tuple[Any, dict[str, Any]]:
@@ -90,8 +92,10 @@ def export_ui(run: Run) -> None:
     left.segmented_control(tr("style", lang), styles.STYLES, default="screen", key=STYLE_KEY,
                            format_func=lambda s: i18n.tr(styles.TEXT, f"style_{s}", lang),
                            help=tr("style_help", lang))
-    mid.segmented_control(tr("image_format", lang), styles.IMAGE_FORMATS, default="png",
-                          key=FORMAT_KEY, format_func=str.upper)
+    kept = st.session_state.get(IMAGE_FORMAT_KEPT, "png")
+    st.session_state[IMAGE_FORMAT_KEPT] = mid.segmented_control(
+        tr("image_format", lang), styles.IMAGE_FORMATS, default=kept, key=FORMAT_KEY,
+        format_func=str.upper) or kept
     right.toggle(tr("stamp", lang), key=STAMP_KEY, help=tr("stamp_help", lang))
     style, stamp, image_format = look()
     st.caption(tr("hint", lang, fmt=image_format.upper(),

@@ -15,11 +15,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from sgdlab import analysis, figures_lab, i18n, sweep, theory
+from sgdlab import analysis, figures_lab, i18n, styles, sweep, theory
 from sgdlab.config import DataConfig, TrainConfig, choice_label, spec
 from sgdlab.history import History
 from sgdlab.ui import classroom
-from sgdlab.ui.charts import chart_ui, plot_config
+from sgdlab.ui.charts import chart_ui, image_format, plot_config
 from sgdlab.ui.context import Run
 from sgdlab.ui.language import radio
 
@@ -142,6 +142,11 @@ def _data_key(run: Run) -> Any:
     return run.data.digest
 
 
+def _stem(run: Run, kind: str) -> str:
+    """A chart's download name: its kind and the run's settings."""
+    return styles.file_stem(kind, run.data_config, run.train_config, data_name=run.data.name)
+
+
 def _kept(name: str, key: Any, compute: Callable[[], T], size: int = 4) -> T:
     """``compute()`` once per key, remembering the last ``size`` results in this session."""
     store: dict[Any, Any] = st.session_state.setdefault(f"lab_cache_{name}", {})
@@ -243,7 +248,8 @@ def stability_ui(run: Run) -> None:
     _loaded_ui(lang)
     fig = figures_lab.stability_figure(result, bounds, (c.lr, c.batch_size), lang)
     st.plotly_chart(fig, key=MAP_KEY, on_select=load_cell, selection_mode="points", theme=None,
-                    config=plot_config(), width="stretch")
+                    config=plot_config(_stem(run, "stability"), image_format()),
+                    width="stretch")
     fixed = _fixed_by_link()
     if len(fixed) == len(CELL_SETTINGS):
         names = tr("and", lang).join(_setting_name(n, lang) for n in fixed)
@@ -283,7 +289,8 @@ def seeds_ui(run: Run) -> None:
     except ValueError as e:
         st.error(tr("cant", lang, msg=e))
         return
-    chart_ui(figures_lab.seed_band_figure(band, run.history, lang), key="lab_band")
+    chart_ui(figures_lab.seed_band_figure(band, run.history, lang), key="lab_band",
+             stem=_stem(run, f"seeds-{vary}"))
     finals = band.total_loss[:, -1]
     finals = finals[np.isfinite(finals)]
     if run.history.diverged_at is None and len(finals):
@@ -325,14 +332,17 @@ def noise_ui(run: Run) -> None:
     left, right = st.columns(2)
     with left:
         chart_ui(figures_lab.batch_fit_figure(h, fit, step, float(noise.a[step - 1]),
-                                              float(noise.b[step - 1]), lang), key="lab_fit")
+                                              float(noise.b[step - 1]), lang), key="lab_fit",
+                 stem=_stem(run, f"batch-fit-step{step}"))
         if fit.a is None:
             st.caption(tr("one_point", lang))
     with right:
-        chart_ui(figures_lab.gradient_figure(h, noise, step, lang), key="lab_arrows")
+        chart_ui(figures_lab.gradient_figure(h, noise, step, lang), key="lab_arrows",
+                 stem=_stem(run, f"gradients-step{step}"))
         if run.train_config.optimizer != "sgd":
             st.caption(tr("adaptive", lang, opt=run.train_config.optimizer))
-    chart_ui(figures_lab.cosine_figure(noise, step, lang), key="lab_cosine")
+    chart_ui(figures_lab.cosine_figure(noise, step, lang), key="lab_cosine",
+             stem=_stem(run, "cosine"))
 
 
 # ---------------------------------------------------------------- compare runs
@@ -453,7 +463,8 @@ def compare_ui(run: Run) -> None:
     if len(pins) > 1:
         st.button(tr("clear", lang), key="lab_unpin_all", on_click=unpin)
     if run.history.steps:
-        chart_ui(figures_lab.compare_figure(run.history, ghosts, lang), key="lab_compare")
+        chart_ui(figures_lab.compare_figure(run.history, ghosts, lang), key="lab_compare",
+                 stem=_stem(run, "compare"))
     rows = [(tr("this_run", lang), run.history)] + ghosts
     frame = metrics_frame(rows, lang)
     # Four significant digits: "−11720.2242" in a narrow column lost its sign and

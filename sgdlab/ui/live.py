@@ -16,12 +16,13 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from sgdlab import figures, i18n, sweep, theory, worker
+from sgdlab import figures, i18n, styles, sweep, theory, worker
 from sgdlab.config import DataConfig, TrainConfig, spec
 from sgdlab.data import Data
 from sgdlab.history import History
 from sgdlab.ui import classroom, live_chart, process
 from sgdlab.ui.context import Run
+from sgdlab.ui.export import look
 
 TEXT: i18n.Text = {
     "step": ("Current step", "当前步"),
@@ -163,14 +164,15 @@ def cached_train_on(data: Data, train_config: TrainConfig) -> History:
 # cached spec was unpickled and serialised again on every rerun (1.4 ms at 5,000 steps).
 @st.cache_data(max_entries=64, show_spinner=False, hash_funcs=CONFIG_HASH)
 def cached_live_payload(data_config: DataConfig, train_config: TrainConfig, lang: str,
-                        step: int, log_y: bool) -> bytes:
+                        step: int, log_y: bool, image_format: str = "png") -> bytes:
     """The live figure as the chart's payload, cached: an unchanged rerun rebuilds nothing."""
     spec = _OPENING.take(_spec_key(data_config, train_config, lang, step, log_y))
     if spec is None:
         history = cached_train(data_config, train_config)
         spec = figures.live_spec(history, lang, step=step, log_y=log_y,
                                  true_line=(data_config.slope, data_config.intercept))
-    return live_chart.payload(spec, lang)
+    stem = styles.file_stem("live", data_config, train_config)
+    return live_chart.payload(spec, lang, stem, image_format)
 
 
 Ghosts = tuple[tuple[str, History], ...]
@@ -253,13 +255,18 @@ def step_ui(run: Run, ghosts: Ghosts = ()) -> None:
     log_y = middle.toggle(tr("log_y", lang), key=LOG_Y, help=tr("log_y_help", lang))
     with right:  # here, not in the sidebar: a step change reruns only this fragment,
         classroom.copy_link_ui(run, step=step)  # and the link must carry that step
+    image_format = look()[2]  # the Export tab's PNG / SVG choice
     if run.data_config is not None and not ghosts:
-        payload = cached_live_payload(run.data_config, run.train_config, lang, step, log_y)
+        payload = cached_live_payload(run.data_config, run.train_config, lang, step, log_y,
+                                      image_format)
     else:  # other data or pinned runs: not worth a cache entry per combination
         true_line = (None if run.data_config is None
                      else (run.data_config.slope, run.data_config.intercept))
+        stem = styles.file_stem("live", run.data_config, run.train_config,
+                                data_name=run.data.name)
         payload = live_chart.payload(figures.live_spec(history, lang, step=step, log_y=log_y,
-                                                       ghosts=ghosts, true_line=true_line), lang)
+                                                       ghosts=ghosts, true_line=true_line),
+                                     lang, stem, image_format)
     live_chart.live_chart_ui(payload)
     # The address bar follows the step box here too: a change of step reruns only
     # this fragment, never the end of app.py where the link is written.

@@ -1,8 +1,9 @@
 // sgdlab's live figure: one plotly div that Plotly.react redraws in place.
 //
 // Python (sgdlab/ui/live_chart.py) sends UTF-8 JSON bytes: {"src": plotly.js's path
-// below the app's address, "failed": what to say if it cannot load, "fullscreen":
-// the full-screen button's label, "figure": {data, layout, frames, config}}. The
+// below the app's address, "failed": what to say if it cannot load, "fullscreen" and
+// "download": two modebar buttons' labels, "image": {filename, format, scale} for the
+// download, "figure": {data, layout, frames, config}}. The
 // component has a key, so its div outlives reruns and a new figure costs one
 // Plotly.react, not a new chart drawn twice.
 const loading = {};
@@ -46,21 +47,36 @@ const EXPAND = {  // four corners pointing out
         "M880 600h120v400H600V880h280z",
 };
 
-// One button list per label, reused: Plotly.react compares the config, and a new
-// button (a new click function) would count as a new config and redraw from scratch.
+// One button list per pair of labels, reused: Plotly.react compares the config, and a
+// new button (a new click function) would count as a new config and redraw from scratch.
+// So the download's file name is read from the plot div at click time, not kept here.
 const buttons = {};
 
-function fullscreenButtons(label) {
-  if (!buttons[label]) {
-    buttons[label] = [{
-      name: "sgdlab-fullscreen", title: label, icon: EXPAND,
+function modebarButtons(Plotly, fullscreen, download) {
+  const key = fullscreen + "\n" + download;
+  if (!buttons[key]) {
+    buttons[key] = [{
+      name: "sgdlab-download", title: download, icon: Plotly.Icons.camera,
+      click: (gd) => {
+        // The figure as it stands, without ▶/⏸ and the step slider (and the bottom margin
+        // they sat in, down to room for the axis title): a picture for a slide.
+        const full = gd._fullLayout;
+        const cut = Math.max(0, full.margin.b - 80);
+        const layout = { ...gd.layout, updatemenus: [], sliders: [],
+                         margin: { ...gd.layout.margin, b: full.margin.b - cut } };
+        const size = { width: full.width, height: full.height - cut };
+        Plotly.downloadImage({ data: gd.data, layout }, { ...gd.sgdlabImage, ...size })
+          .catch((err) => console.warn("sgdlab download:", err));
+      },
+    }, {
+      name: "sgdlab-fullscreen", title: fullscreen, icon: EXPAND,
       click: (gd) => {
         if (document.fullscreenElement) document.exitFullscreen();
         else if (gd.requestFullscreen) gd.requestFullscreen();
       },
     }];
   }
-  return buttons[label];
+  return buttons[key];
 }
 
 async function draw(Plotly, gd, figure) {
@@ -83,14 +99,16 @@ export default function (component) {
     parentElement.appendChild(gd);
   }
   // bytes from Python arrive as a Uint8Array
-  const { src, failed, fullscreen, figure } = JSON.parse(new TextDecoder().decode(data));
-  figure.config.modeBarButtonsToAdd = fullscreenButtons(fullscreen);
+  const { src, failed, fullscreen, download, image, figure } =
+    JSON.parse(new TextDecoder().decode(data));
+  gd.sgdlabImage = image;  // what the download button saves: name, format, scale
   // Newest wins: a figure that arrives while plotly.js loads replaces the waiting one.
   gd.sgdlabNext = figure;
   plotly(new URL(src, appBase()).href).then((Plotly) => {
     const next = gd.sgdlabNext;
     if (!next) return undefined;
     gd.sgdlabNext = null;
+    next.config.modeBarButtonsToAdd = modebarButtons(Plotly, fullscreen, download);
     if (!gd.sgdlabResize) {  // the sidebar opening or closing resizes no window
       let width = gd.offsetWidth;
       gd.sgdlabResize = new ResizeObserver(() => {

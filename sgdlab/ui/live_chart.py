@@ -20,13 +20,15 @@ import plotly
 import streamlit as st
 import streamlit.components.v1 as components_v1
 
-from sgdlab import i18n
+from sgdlab import i18n, styles
 from sgdlab.ui.charts import plot_config
 
 TEXT: i18n.Text = {
     "failed": ("The chart library (plotly.js) could not be loaded. Reload the page.",
                "图表库(plotly.js)加载失败,请刷新页面。"),
     "fullscreen": ("Full screen (Esc to leave)", "全屏(按 Esc 退出)"),
+    "download": ("Download the figure as {fmt} (without the play controls)",
+                 "下载这幅图({fmt},不含播放控件)"),
 }
 _PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"
 _FILES = "plotly_js"  # a component that only serves plotly.js's files
@@ -47,11 +49,23 @@ def plotly_src() -> str:
     return f"component/{__name__}.{_FILES}/plotly.min.js?v={_VERSION}"
 
 
-def payload(spec: dict[str, Any], lang: str) -> bytes:
-    """What the component receives: where plotly.js is, the figure and its config."""
-    figure = {**spec, "config": {**plot_config(), "responsive": True}}
+def payload(spec: dict[str, Any], lang: str, stem: str = "sgdlab",
+            image_format: str = "png") -> bytes:
+    """What the component receives: where plotly.js is, the figure and its config, and how
+    the modebar's download button saves it (``stem``.png at SCALE, or .svg).
+
+    The file name travels beside the config, not in it: Plotly.react redraws from scratch
+    when the config changes, and the name changes with every setting.
+    """
+    config = plot_config()
+    config["modeBarButtonsToRemove"] = [*config["modeBarButtonsToRemove"], "toImage"]
+    image = {"filename": stem, "format": image_format,
+             "scale": styles.SCALE if image_format == "png" else 1}
     return orjson.dumps({"src": plotly_src(), "failed": i18n.tr(TEXT, "failed", lang),
-                         "fullscreen": i18n.tr(TEXT, "fullscreen", lang), "figure": figure})
+                         "fullscreen": i18n.tr(TEXT, "fullscreen", lang),
+                         "download": i18n.tr(TEXT, "download", lang, fmt=image_format.upper()),
+                         "image": image, "figure": {**spec, "config": {**config,
+                                                                       "responsive": True}}})
 
 
 def live_chart_ui(data: bytes, key: str = "live_chart") -> None:

@@ -97,3 +97,32 @@ def test_the_full_screen_button_fills_the_screen_with_the_figure(app_url, page):
         " == String(window.innerWidth)")
     screenshot(page, "live_chart_fullscreen_zh")
     assert page.console_errors == []
+
+
+def test_the_camera_saves_the_figure_named_by_its_settings_without_the_play_controls(
+        app_url, page, tmp_path):
+    page.goto(app_url + "?lang=en&lr=0.2&batch_size=25")
+    wait_idle(page)
+    page.wait_for_selector(".js-plotly-plot .cartesianlayer")
+    assert page.locator(".modebar-btn[data-title^='Download plot']").count() == 0  # plotly's
+    with page.expect_download() as info:
+        page.locator(".modebar-btn[data-title^='Download the figure as PNG']").click()
+    download = info.value
+    assert download.suggested_filename == \
+        "sgdlab_live_seed1024_lr0.2_bs25_steps20_sgd_sequential.png"
+    path = tmp_path / "live.png"
+    download.save_as(path)
+    raw = path.read_bytes()
+    assert raw[:8] == b"\x89PNG\r\n\x1a\n"
+    width = int.from_bytes(raw[16:20], "big")
+    shown = page.evaluate("document.querySelector('.js-plotly-plot')._fullLayout.width")
+    assert abs(width - 3 * shown) <= 3  # sharp on a projector and in print
+    # The picture is of the figure, not of ▶ and the step slider (the page keeps them).
+    assert page.locator(".js-plotly-plot .updatemenu-container").count() > 0
+    svg = page.evaluate("""async () => {
+      const gd = document.querySelector('.js-plotly-plot');
+      const layout = {...gd.layout, updatemenus: [], sliders: []};
+      return Plotly.toImage({data: gd.data, layout}, {format: 'svg'});
+    }""")
+    assert "updatemenu" not in svg and "slider-container" not in svg
+    assert page.console_errors == []

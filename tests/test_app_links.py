@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from sgdlab import DataConfig, TrainConfig, train
-from sgdlab.urlstate import to_query
+from sgdlab import DataConfig, TrainConfig, presets, train
+from sgdlab.urlstate import parse, to_query
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -124,7 +124,57 @@ def test_lock_all_disables_every_control_and_hide_all_draws_none():
 def test_fewer_points_cannot_push_down_a_locked_batch_size():
     at = open_link({"lang": "en", "batch_size": "50", "lock": "batch_size"})
     assert at.number_input(key="n").min == 50
-    at.session_state["n"] = 30
+    at.session_state["n"] = 30  # (the browser's box, with its minimum, would not send it)
     at.run()
     assert not at.exception
-    assert at.session_state["batch_size"] == 50 and at.session_state["n"] == 50
+    assert at.session_state["batch_size"] == 50 and at.session_state["n"] >= 50
+
+
+def _structural_corpus(count: int, seed: int = 11) -> list[tuple[dict[str, str], set[str]]]:
+    """Links that are wrong in their shape, not a setting's value: unknown names, huge
+    names and values, bad lang / step / view / preset / lock / hide."""
+    import random
+
+    rng = random.Random(seed)
+    bad_extra = {"lang": ["fr", "1", "english"], "step": ["-3", "abc", "nan", "1.5", "0"],
+                 "view": ["fit2", "", "<script>", "x" * 300],
+                 "preset": ["nope", "1", "above_limit2"], "lock": ["lr,bogus", "everything"],
+                 "hide": ["nonsense", "lr,,x"]}
+    out = []
+    for _ in range(count):
+        keys = rng.sample(sorted(bad_extra), rng.randint(1, 3))
+        query = {k: rng.choice(bad_extra[k]) for k in keys}
+        if rng.random() < 0.5:
+            unknown = rng.choice(["foo", "x" * 2000, "lR", "batch-size", "🙂"])
+            query[unknown] = rng.choice(["1", "", "y" * 5000])
+            keys.append(unknown)
+        out.append((query, set(keys)))
+    from sgdlab.ui.classroom import LINK_VIEWS
+
+    for query, keys in out:  # each is really bad: the parser has a notice for it
+        noticed = {n.key.split("=")[0] for n in parse(
+            {k: [v] for k, v in query.items()}, views=LINK_VIEWS,
+            presets=presets.names()).notices}
+        assert keys <= noticed | {k for k in keys if len(k) > 64}, (query, noticed)
+    return out
+
+
+def _fuzz_cases() -> list[tuple[dict[str, str], set[str]]]:
+    from tests.test_classroom_ui import malformed_corpus
+
+    return malformed_corpus(140, seed=23) + _structural_corpus(60)
+
+
+@pytest.mark.parametrize(("query", "bad"), _fuzz_cases())
+def test_two_hundred_malformed_links_to_the_real_app(query, bad):
+    from sgdlab.urlstate import MAX_POINT_STEPS
+
+    at = open_link({"lang": "en", **query})
+    assert not at.exception
+    warning = "\n".join(w.value for w in at.warning)
+    for key in bad:  # each bad parameter is named (long names shortened, as the notice does)
+        assert f"'{key[:20]}" in warning, (key[:40], warning[:500])
+    a, b = (float(m.value) for m in at.metric[1:3])  # the page still shows a run
+    assert np.isfinite([a, b]).all()
+    state = at.session_state
+    assert state["steps"] * state["batch_size"] <= MAX_POINT_STEPS  # never a huge job

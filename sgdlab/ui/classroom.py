@@ -317,8 +317,25 @@ def sync_url(run: Run, *, step: int | None = None, view: str | None = None) -> N
         run.data_config or DataConfig(), run.train_config, lang=run.lang, step=step,
         view=view if view is not None else _link_view(), preset=_preset_on_show(run),
         locked=state.locked if state else (), hidden=state.hidden if state else ())
-    if query != st.query_params.to_dict():
-        st.query_params.from_dict(query)
+    current = st.query_params.to_dict()
+    # The controls bound with bind="query-params" write their own parameters; the rest
+    # (language, step, view, preset, locks, and hidden controls' values) is written here.
+    mine = {k for k in set(query) | set(current) if not _bound(k)}
+    stale = [k for k in current if k in mine and k not in query]
+    changed = {k: v for k, v in query.items() if k in mine and current.get(k) != v}
+    for key in stale:
+        del st.query_params[key]
+    if changed:
+        st.query_params.update(changed)
+
+
+def _bound(key: str) -> bool:
+    """Is URL parameter ``key`` bound to a widget? Streamlit (pinned at 1.67) has no public
+    call for it, and refuses to set or delete a bound parameter by hand."""
+    from streamlit.runtime.state.session_state_proxy import get_session_state
+
+    with get_session_state().query_params() as qp:
+        return bool(qp.is_bound(key))
 
 
 def copy_link_ui(run: Run, *, step: int | None = None, view: str | None = None) -> str:

@@ -77,23 +77,29 @@ def field_ui(cls: type, name: str, lang: str, **override: Any) -> Any:
     if classroom.hidden(name):  # a teacher's link hides it: keep the value, draw nothing
         return _clamped(name, s, default, override)
     common: dict[str, Any] = {"key": name, "help": _help(s, lang),
-                              "disabled": classroom.locked(name)}
+                              "disabled": classroom.locked(name), "bind": classroom.bind(name)}
+    # Each widget also gets the field's default as its own (session state still holds
+    # the value): a control bound to the URL leaves its parameter out while it is at
+    # the default, so links stay as short as urlstate.to_query writes them.
     if s.choices:
         options = override.pop("options", s.choices)
         if st.session_state[name] not in options:
             st.session_state[name] = options[0]
-        return st.selectbox(_label(s, lang), options, **common,
+        index = options.index(default) if default in options else 0
+        return st.selectbox(_label(s, lang), options, index, **common,
                             format_func=lambda choice: choice_label(choice, lang), **override)
     if isinstance(default, bool):
-        return st.toggle(_label(s, lang), **common, **override)
+        return st.toggle(_label(s, lang), default, **common, **override)
     lo, hi = override.pop("lo", s.lo), override.pop("hi", s.hi)
     if isinstance(default, int):
         lo, hi = int(lo), int(hi)
         st.session_state[name] = int(min(max(int(st.session_state[name]), lo), hi))
         widget = st.slider if override.pop("slider", False) else st.number_input
-        return int(widget(_label(s, lang), lo, hi, step=1, **common, **override))
+        return int(widget(_label(s, lang), lo, hi, min(max(default, lo), hi), step=1,
+                          **common, **override))
     st.session_state[name] = float(min(max(float(st.session_state[name]), lo), hi))
-    return float(st.number_input(_label(s, lang), float(lo), float(hi), format="%g",
+    return float(st.number_input(_label(s, lang), float(lo), float(hi),
+                                 float(min(max(default, lo), hi)), format="%g",
                                  **common, **override))
 
 
@@ -133,7 +139,8 @@ def lr_ui(lang: str) -> float:
     st.select_slider(_label(s, lang), marks, key="lr_slider", help=_help(s, lang),
                      format_func=lambda v: f"{v:g}", on_change=slid, disabled=locked)
     return float(st.number_input(tr("lr_exact", lang), float(s.lo or 0), float(s.hi or 10),
-                                 key="lr", format="%g", step=1e-4, disabled=locked,
+                                 _default(TrainConfig, "lr"), key="lr", format="%g", step=1e-4,
+                                 disabled=locked, bind=classroom.bind("lr"),
                                  help=tr("lr_exact_help", lang, lo=s.lo, hi=s.hi),
                                  label_visibility="collapsed"))
 
@@ -196,8 +203,9 @@ def _accumulation_ui(lang: str, divisors: tuple[int, ...]) -> int:
         st.session_state["accumulation"] = 1
     if classroom.hidden("accumulation"):
         return int(st.session_state["accumulation"])
-    return int(st.selectbox(_label(s, lang), divisors, key="accumulation",
+    return int(st.selectbox(_label(s, lang), divisors, 0, key="accumulation",
                             disabled=classroom.locked("accumulation"),
+                            bind=classroom.bind("accumulation"),
                             help=_help(s, lang) + " " + tr("accumulation_help", lang)))
 
 

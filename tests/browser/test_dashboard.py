@@ -131,3 +131,39 @@ def test_the_address_follows_the_step_box(app_url, page):
     copied.wait_for(timeout=30_000)
     assert "step=7" in copied.inner_text() and "step=20" not in copied.inner_text()
     assert page.console_errors == []
+
+
+def test_a_link_with_every_setting_step_and_tab_round_trips_in_the_real_app(app_url, page):
+    """Every setting, a step and a tab in the link; the page shows that run at that step, and
+    its Copy link, opened afresh, shows the very same (issue 5's round trip, in app.py)."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    from sgdlab import DataConfig, TrainConfig, train
+    from sgdlab.urlstate import query_string, to_query
+
+    data = DataConfig(seed=7, n=150, x_min=-2.5, x_max=4.0, slope=-3.25, intercept=0.5,
+                      noise=0.25, standardize=False)
+    config = TrainConfig(lr=0.002, batch_size=30, steps=25, sampling="shuffle",
+                         optimizer="momentum", momentum=0.8, accumulation=3, schedule="step",
+                         gamma=0.7, decay_every=5, sampling_seed=3)
+    want = train(data, config)
+    step = 9
+    line = f"Step {step}, Loss: {want.batch_loss[step - 1]: .2f};"
+    query = to_query(data, config, lang="en", step=step, view="seeds")
+    page.goto(app_url + query_string(query))
+    wait_idle(page)
+    page.wait_for_selector(".js-plotly-plot .cartesianlayer")
+    assert log_line(page).startswith(line)
+    expect_tab = page.get_by_role("tab", name="Seed bands")
+    assert expect_tab.get_attribute("aria-selected") == "true"
+    page.get_by_role("button", name=re.compile("Copy link")).click()
+    code = page.locator("[data-testid='stPopoverBody'] [data-testid='stCode'] code").first
+    code.wait_for(timeout=30_000)
+    copied = code.inner_text().strip()
+    assert dict(parse_qsl(urlsplit(copied).query)) == query
+    page.goto(copied)
+    wait_idle(page)
+    page.wait_for_selector(".js-plotly-plot .cartesianlayer")
+    assert log_line(page).startswith(line)
+    assert page.get_by_role("tab", name="Seed bands").get_attribute("aria-selected") == "true"
+    assert page.console_errors == []

@@ -85,12 +85,14 @@ TEXT: i18n.Text = {
     "loss.noise": ("**Why the batch loss is noisier.** The whole-data loss always averages the "
                    "same n points, so it changes only because a and b changed. The batch loss "
                    "averages a few points that change every step: even for a fixed line it "
-                   "depends on which points were drawn. It is right on average, but its spread "
-                   "shrinks only like 1/|B|. Batches in the notebook's order also cover a "
+                   "depends on which points were drawn. It is right on average, but its variance "
+                   "shrinks only like 1/|B| (its spread like 1/√|B|: four times the batch, "
+                   "half the jitter). Batches in the notebook's order also cover a "
                    "narrow slice of x, so their loss swings with where the slice lies.",
                    "**为什么批次损失更抖**。整体损失总是对同样的 n 个点求平均,只会因为 a、b 的变化"
                    "而变化。批次损失只平均几个点,而且每一步换一批:即使直线不变,它也取决于抽到了"
-                   "哪些点。它平均来说是对的,但波动只按 1/|B| 缩小。按笔记本顺序取的批次还只覆盖"
+                   "哪些点。它平均来说是对的,但方差只按 1/|B| 缩小"
+                   "(标准差按 1/√|B|:批次大 4 倍,抖动减半)。按笔记本顺序取的批次还只覆盖"
                    " x 的一小段,所以损失会随这一段的位置起伏。"),
     "params.what": ("Contours are equal whole-data loss over (a, b); the path is (a, b) step "
                     "by step from (0, 0); the star is the least-squares optimum. L is a "

@@ -118,6 +118,7 @@ def test_lock_all_disables_every_control_and_hide_all_draws_none():
     assert not [k for k, w in locked.items() if not w.disabled]
     at = open_link({**EVERY_CONTROL, "hide": "all"})
     assert not at.exception and not _setting_widgets(at)
+    assert not at.sidebar.expander  # no empty "Training details" or "Data" box
     assert page_ab(at) == page_ab(open_link(EVERY_CONTROL))  # hidden, and still in force
 
 

@@ -180,7 +180,10 @@ def _say_if_lowered(before: Any, now: int, n: int, lang: str) -> None:
 def training_ui(lang: str, batch_size: int) -> dict[str, Any]:
     """Sampling, optimizer, accumulation and schedule, in an expander."""
     values: dict[str, Any] = {}
-    with st.expander(tr("training", lang)):
+    # Every control hidden by the link: no empty expander (its values still apply).
+    box = st.container() if all(map(classroom.hidden, TRAIN_DETAILS)) else st.expander(
+        tr("training", lang))
+    with box:
         for name in TRAIN_DETAILS:
             if name == "momentum" and values.get("optimizer") not in ("momentum", "nesterov"):
                 continue
@@ -217,7 +220,9 @@ def data_ui(lang: str, batch_size: int) -> dict[str, Any]:
     """
     fixed = classroom.locked("batch_size") or classroom.hidden("batch_size")
     lo = max(int(spec(DataConfig, "n").lo or 1), batch_size) if fixed else None
-    with st.expander(tr("data", lang)):
+    box = st.container() if all(map(classroom.hidden, DATA_DETAILS)) else st.expander(
+        tr("data", lang))
+    with box:
         return {name: field_ui(DataConfig, name, lang, **({"lo": lo} if name == "n" and lo
                                                           else {}))
                 for name in DATA_DETAILS}

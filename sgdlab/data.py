@@ -21,6 +21,13 @@ class Data:
     y: torch.Tensor
     x_raw: torch.Tensor
     name: str = "synthetic"
+    x_label: str = "x"  # what x and y measure (a file's column names), for axis titles
+    y_label: str = "y"
+
+    @property
+    def standardized(self) -> bool:
+        """Is ``x`` standardized (not the raw x itself)?"""
+        return self.x is not self.x_raw
 
     @property
     def n(self) -> int:
@@ -72,7 +79,8 @@ def standardize(x_raw: torch.Tensor) -> torch.Tensor:
 
 
 def from_arrays(x_raw: object, y: object, *, standardize_x: bool = True,
-                name: str = "data", x: torch.Tensor | None = None) -> Data:
+                name: str = "data", x: torch.Tensor | None = None, x_label: str = "x",
+                y_label: str = "y") -> Data:
     """Validated :class:`Data` from any 1-d sequences; raises ValueError on unusable input."""
     x_raw_t = torch.as_tensor(x_raw, dtype=torch.float32).reshape(-1)
     y_t = torch.as_tensor(y, dtype=torch.float32).reshape(-1)
@@ -92,4 +100,4 @@ def from_arrays(x_raw: object, y: object, *, standardize_x: bool = True,
     spread = float(x.max() - x.min())
     if not (torch.isfinite(x).all() and math.isfinite(spread) and spread > 0):
         raise ValueError("values are too large to compute with in float32")
-    return Data(x=x, y=y_t, x_raw=x_raw_t, name=name)
+    return Data(x=x, y=y_t, x_raw=x_raw_t, name=name, x_label=x_label, y_label=y_label)

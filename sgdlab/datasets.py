@@ -492,7 +492,8 @@ def to_data(table: Table, x: str, y: str, standardize: bool = True) -> tuple[Dat
         else None
     try:
         data = from_arrays(xs, ys / scale, standardize_x=standardize, x=x_model,
-                           name=f"{table.name}: {x} → {y}")
+                           name=f"{table.name}: {x} → {y}", x_label=x,
+                           y_label=y if scale == 1 else f"{y} ÷ {scale:g}")
     except ValueError as e:
         raise DataError("unusable", detail=str(e)) from None
     return data, notices

@@ -22,6 +22,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from sgdlab import i18n, theory
+from sgdlab.data import Data
 from sgdlab.history import History
 
 Ghosts = Sequence[tuple[str, History]]
@@ -42,7 +43,7 @@ TEXT: i18n.Text = {
     "params_title": ("Parameter space: whole-data loss over (a, b)",
                      "参数空间:整体损失随 (a, b) 的变化"),
     "x": ("x (as the model sees it)", "x(模型看到的值)"),
-    "x_std": ("x (standardized)", "x(已归一化)"),
+    "x_std": ("{x} (standardized)", "{x}(已归一化)"),
     "y": ("y", "y"),
     "step": ("Step", "训练步数"),
     "loss": ("Loss (mean squared error)", "模型损失(均方误差)"),
@@ -50,6 +51,7 @@ TEXT: i18n.Text = {
     "a": ("slope a", "斜率 a"),
     "b": ("intercept b", "截距 b"),
     "points": ("data", "数据点"),
+    "points_some": ("data ({shown:,} of {n:,} shown)", "数据点(显示 {n:,} 个中的 {shown:,} 个)"),
     "batch": ("current batch", "当前批次"),
     "fit": ("fitted line", "拟合直线"),
     "true_line": ("true line", "真实直线"),
@@ -200,7 +202,9 @@ def _fit_panel(history: History, step: int, lang: str, true_line: tuple[float, f
     opt = theory.least_squares(data)
     static: list[dict[str, Any]] = [
         {"type": "scatter", "x": _f32(x[shown]), "y": _f32(y[shown]), "mode": "markers",
-         "name": tr("points", lang), "marker": {"color": "#b5b5b5", "size": 7},
+         "name": tr("points", lang) if len(shown) == data.n else tr(
+             "points_some", lang, shown=len(shown), n=data.n),  # training uses every one
+         "marker": {"color": "#b5b5b5", "size": 7},
          "meta": _role("points"), "hovertemplate": "x=%{x:.3f}<br>y=%{y:.3f}<extra></extra>"},
         {"type": "scatter", "x": _f32(x_range), "y": _f32([opt.a * v + opt.b for v in x_range]),
          "mode": "lines", "name": tr("ls_line", lang),
@@ -215,9 +219,16 @@ def _fit_panel(history: History, step: int, lang: str, true_line: tuple[float, f
                        "line": {"color": INK, "width": 1.5, "dash": "dash"},
                        "meta": _role("true_line"),
                        "hovertemplate": f"y = {ta:.4g} · x + {tb:.4g}<extra></extra>"})
-    xaxis = _axis(tr("x", lang), range=x_range)
-    yaxis = _axis(tr("y", lang), range=y_range)
+    xaxis = _axis(x_title(history.data, lang), range=x_range)
+    yaxis = _axis(history.data.y_label, range=y_range)
     return static + _fit_dynamic(history, step, lang, x_range, y_range), xaxis, yaxis
+
+
+def x_title(data: Data, lang: str) -> str:
+    """The fit's x axis: the notebook's words for its own x, a file's column name otherwise."""
+    if data.x_label == "x":
+        return tr("x", lang)
+    return tr("x_std", lang, x=data.x_label) if data.standardized else data.x_label
 
 
 def _loss_panel(history: History, step: int, lang: str, log_y: bool,

@@ -30,6 +30,7 @@ from sgdlab.figures import (
     VERMILLION,
     base_layout,
     log_ticks,
+    x_title,
 )
 from sgdlab.history import History
 from sgdlab.sweep import Bounds, Sweep
@@ -307,8 +308,8 @@ def batch_fit_figure(history: History, fit: BatchFit, step: int, a: float, b: fl
                                  hoverinfo="skip"))
     pad = 0.1 * (y.max() - y.min())
     return go.Figure(traces, _layout(
-        tr("fit_title", lang, step=step), xaxis=_axis(tr("x", lang)),
-        yaxis=_axis(tr("y", lang), range=[y.min() - pad, y.max() + pad]), **_legend_below()))
+        tr("fit_title", lang, step=step), xaxis=_axis(x_title(history.data, lang)),
+        yaxis=_axis(history.data.y_label, range=[y.min() - pad, y.max() + pad]), **_legend_below()))
 
 
 def gradient_figure(history: History, noise: Noise, step: int,

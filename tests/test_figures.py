@@ -226,3 +226,23 @@ def test_a_diverging_run_keeps_its_current_point_on_the_panel_as_an_arrow():
     calm = figures.live_spec(train(DataConfig(), TrainConfig()), "en")
     assert calm["layout"]["legend3"]["yanchor"] == "top"
     assert all(f["data"][3]["marker"]["symbol"] == "circle" for f in calm["frames"])
+
+
+def test_a_files_columns_name_the_fit_axes_and_a_thinned_scatter_says_so():
+    from sgdlab.datasets import read_csv, to_data
+
+    rows = "\n".join(f"{i},{2 * i + 1}" for i in range(5000))
+    table = read_csv(("height_cm,weight_kg\n" + rows).encode(), "people.csv")
+    for standardize, en, zh in ((True, "height_cm (standardized)", "height_cm(已归一化)"),
+                                (False, "height_cm", "height_cm")):
+        data, _ = to_data(table, "height_cm", "weight_kg", standardize)
+        history = train(data, TrainConfig(lr=1e-6, steps=3))
+        for lang, want in (("en", en), ("zh", zh)):
+            layout = figures.live_spec(history, lang)["layout"]
+            assert layout["xaxis"]["title"]["text"] == want
+            assert layout["yaxis"]["title"]["text"] == "weight_kg"
+    points = figures.live_spec(history, "en")["data"][0]
+    assert points["name"] == "data (2,000 of 5,000 shown)"  # training used all 5,000
+    synthetic = figures.live_spec(train(DataConfig(), TrainConfig(steps=2)), "en")
+    assert synthetic["layout"]["xaxis"]["title"]["text"] == "x (as the model sees it)"
+    assert synthetic["data"][0]["name"] == "data"

@@ -167,3 +167,30 @@ def test_a_link_with_every_setting_step_and_tab_round_trips_in_the_real_app(app_
     assert log_line(page).startswith(line)
     assert page.get_by_role("tab", name="Seed bands").get_attribute("aria-selected") == "true"
     assert page.console_errors == []
+
+
+def test_an_upload_through_the_real_control_drives_the_dashboard(app_url, page, tmp_path):
+    """app.py itself: a CSV through the browser's upload control is fitted and drawn under
+    its column names; a bad file then says why in Chinese and the good data stays."""
+    good = tmp_path / "class.csv"
+    good.write_text("身高,体重\n" + "".join(f"{150 + i},{45 + 0.6 * i + (i % 3)}\n"
+                                         for i in range(40)), encoding="gbk")
+    bad = tmp_path / "photo.csv"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
+    page.goto(app_url + "?lang=zh")
+    wait_idle(page)
+    page.get_by_text("上传 CSV 文件").click()
+    wait_rerun(page)
+    upload = page.locator("[data-testid='stFileUploader'] input[type='file']")
+    upload.set_input_files(str(good))
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.js-plotly-plot .xtitle')]"
+        ".some(t => t.textContent.includes('身高(已归一化)'))", timeout=60_000)
+    assert page.locator(".js-plotly-plot .ytitle", has_text="体重").count() >= 1
+    upload.set_input_files(str(bad))
+    page.get_by_text("这是一张图片,不是 CSV 表格。").wait_for(timeout=30_000)
+    page.get_by_text("仍在拟合上一份可用的数据", exact=False).wait_for(timeout=30_000)
+    assert page.locator(".js-plotly-plot .xtitle", has_text="身高").count() >= 1
+    screenshot(page, "dashboard_upload_kept_zh")
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert page.console_errors == []

@@ -15,6 +15,7 @@ import importlib.util
 import io
 import math
 import re
+import unicodedata
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -106,6 +107,8 @@ TEXT: i18n.Text = {
     "no_header": ("No header row: the columns are named col1, col2, …",
                   "没有表头行:各列依次命名为 col1、col2……"),
     "decimal_comma": ("Read decimal commas in: {columns}.", "以下列按小数逗号读取:{columns}。"),
+    "full_width": ("Full-width digits and signs (as a Chinese input method types them) were "
+                   "read as ordinary ones.", "全角数字和符号(中文输入法输入的)已按半角读取。"),
     "unread": ("Not read as numbers: {columns} (for example “{example}”). Write plain "
                "numbers: a dot for decimals, and no thousands separators, units or % signs.",
                "以下列没有读成数值:{columns}(例如“{example}”)。请写成普通数字:用小数点,"
@@ -188,6 +191,9 @@ def read_csv(raw: bytes, name: str = "upload.csv") -> Table:
     text, encoding = decode(raw)
     if not text.strip():
         raise DataError("empty")
+    full_width = _FULL_WIDTH.search(text) is not None
+    if full_width:  # a Chinese input method's digits, signs and separators (１２，３．５)
+        text = unicodedata.normalize("NFKC", text)
     text, sep = _excel_sep_line(text)
     sep = sep or sniff_separator(text)
     names = _header(_read(text, sep, nrows=50, dtype=str))
@@ -213,6 +219,8 @@ def read_csv(raw: bytes, name: str = "upload.csv") -> Table:
     sep_name: object = message(SEP_NAMES[sep]) if sep in SEP_NAMES else repr(sep)
     notices.insert(0, message("read_as", rows=len(frame), cols=cells.shape[1],
                               encoding=encoding, sep=sep_name))
+    if full_width:
+        notices.append(message("full_width"))
     if commas:
         notices.append(message("decimal_comma", columns=", ".join(commas)))
     if ambiguous:
@@ -390,6 +398,7 @@ def _numeric_columns(cells: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, l
     return frame, preview, commas, ambiguous, unread
 
 
+_FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")  # full-width ASCII and the ideographic space
 _NUMBERISH = re.compile(r"^[^A-Za-z\u4e00-\u9fff]*\d[^A-Za-z\u4e00-\u9fff]*$")
 # Dates and times are columns of their own kind, not numbers written another way.
 _DATE_TIME = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}([ T].*)?$|^\d{1,2}:\d{2}(:\d{2})?$")

@@ -117,6 +117,12 @@ CORPUS: dict[str, Case] = {
     # ---- separators, headers and line endings that load
     "comma": Case(utf8(rows())),
     "unicode_minus": Case(utf8(rows().replace("-", "\u2212"))),
+    # A Chinese input method's full-width digits, point, minus and comma (also as separator)
+    "full_width": Case(utf8(rows().translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789.-,"})),
+                       notices=("full_width",)),
+    "full_width_gbk": Case(rows().translate(
+        {ord(c): ord(c) + 0xFEE0 for c in "0123456789.-,"}).encode("gbk"),
+                           notices=("full_width",)),
     "percent_column_beside": Case(utf8("x,y,share\n" + "".join(
         f"{a},{b},{k}%\n" for k, (a, b) in enumerate(PAIRS))), notices=("unread",)),
     "date_column_beside": Case(utf8("day,x,y\n" + "".join(

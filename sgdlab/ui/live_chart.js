@@ -8,6 +8,18 @@
 // Plotly.react, not a new chart drawn twice.
 const loading = {};
 
+// plotly.js rejects an interrupted animation's promise with no reason at all, and its
+// own ▶ / ⏸ / ×2 buttons do not catch it: every Pause or speed change mid-play logged
+// "Uncaught (in promise) undefined". Such a rejection is not an error; others still are.
+if (!window.sgdlabQuietAnimations) {
+  window.sgdlabQuietAnimations = true;
+  window.addEventListener("unhandledrejection", (event) => {
+    if (event.reason === undefined && document.querySelector(".sgdlab-live-chart")) {
+      event.preventDefault();
+    }
+  });
+}
+
 // Streamlit serves the file with no validator or lifetime, so a plain <script src>
 // downloads all of it again on every page load. "force-cache" takes the browser's
 // stored copy; the address carries plotly's version, so a new one is fetched anew.

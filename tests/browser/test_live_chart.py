@@ -126,3 +126,18 @@ def test_the_camera_saves_the_figure_named_by_its_settings_without_the_play_cont
     }""")
     assert "updatemenu" not in svg and "slider-container" not in svg
     assert page.console_errors == []
+
+
+def test_pausing_or_changing_speed_mid_play_raises_nothing(app_url, page):
+    """plotly rejects an interrupted animation's promise with nothing; the play buttons did
+    not catch it, and every Pause or ×2 mid-play logged 'Uncaught (in promise) undefined'."""
+    page.goto(app_url + "?lang=en&steps=200")
+    wait_idle(page)
+    page.wait_for_selector(".js-plotly-plot .cartesianlayer")
+    buttons = page.locator(".js-plotly-plot .updatemenu-button")
+    for first, then in (("×2", "Pause"), ("▶", "×4"), ("×4", "×2"), ("×2", "Pause")):
+        buttons.filter(has_text=first).first.click()
+        page.wait_for_timeout(400)
+        buttons.filter(has_text=then).first.click()
+        page.wait_for_timeout(400)
+    assert page.console_errors == []

@@ -605,7 +605,7 @@ def live_spec(history: History, lang: str = i18n.DEFAULT_LANG, step: int | None 
         yaxis4={**hidden, "domain": [0.955, 1.0], "anchor": "x4"},
         legend={**layout["legend"], **_legend_at(fit_corner, [0, 0.45], [0.53, 0.89])},
         legend2={**layout["legend"], **_legend_at(params_corner, [0.55, 1], [0.53, 0.89])},
-        legend3={**layout["legend"], **_legend_at(_loss_corner(history, lx, ly), [0, 1],
+        legend3={**layout["legend"], **_legend_at(_loss_corner(history, lx, ly, ghosts), [0, 1],
                                                    [0.0, 0.36])},
         margin={"l": 90, "r": 20, "t": 60, "b": 200},
         annotations=_panel_titles(lang),
@@ -615,16 +615,21 @@ def live_spec(history: History, lang: str = i18n.DEFAULT_LANG, step: int | None 
     return _spec(traces, layout, frames)
 
 
-def _loss_corner(history: History, xaxis: dict[str, Any], yaxis: dict[str, Any]) -> tuple[int, int]:
+def _loss_corner(history: History, xaxis: dict[str, Any], yaxis: dict[str, Any],
+                 ghosts: Ghosts = ()) -> tuple[int, int]:
     """Where the loss panel's legend hides no curve: top right for a falling loss, but
-    bottom right for a diverging run, whose curves climb into that corner."""
+    bottom right for a diverging run, whose curves climb into that corner. Pinned runs'
+    curves count too."""
     if history.steps == 0 or "range" not in yaxis:
         return (1, 1)
-    steps = np.arange(1, history.steps + 1, dtype=float)
-    x, y = np.r_[steps, steps], np.r_[history.total_loss, history.batch_loss].astype(float)
+    curves = [(history.total_loss, history.batch_loss)] + [(g.total_loss,) for _, g in ghosts]
+    x = np.concatenate([np.arange(1, len(c) + 1, dtype=float) for cs in curves for c in cs])
+    y = np.concatenate([c for cs in curves for c in cs]).astype(float)
     if yaxis.get("type") == "log":
         with np.errstate(divide="ignore", invalid="ignore"):
             y = np.log10(np.where(y > 0, y, np.nan))
+    # A curve that leaves the frame (a pinned run that diverged) is drawn up to its edge.
+    y = np.clip(y, *sorted(yaxis["range"]))
     return emptiest_corner(x, y, xaxis["range"], yaxis["range"])
 
 

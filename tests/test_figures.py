@@ -246,3 +246,15 @@ def test_a_files_columns_name_the_fit_axes_and_a_thinned_scatter_says_so():
     synthetic = figures.live_spec(train(DataConfig(), TrainConfig(steps=2)), "en")
     assert synthetic["layout"]["xaxis"]["title"]["text"] == "x (as the model sees it)"
     assert synthetic["data"][0]["name"] == "data"
+
+
+def test_the_loss_legend_makes_room_for_pinned_runs_too():
+    # A diverging run keeps its legend bottom right, out of its climbing curves; a pinned
+    # run that converged lies along that bottom edge, so the legend moves to the top left.
+    diverging = train(DataConfig(), TrainConfig(steps=60, lr=0.9))
+    settled = train(DataConfig(), TrainConfig(steps=60))
+    alone = figures.live_spec(diverging, "en")["layout"]["legend3"]
+    pinned = figures.live_spec(diverging, "en", ghosts=[("#1 lr=0.1", settled)])
+    legend = pinned["layout"]["legend3"]
+    assert (alone["xanchor"], alone["yanchor"]) == ("right", "bottom")
+    assert (legend["xanchor"], legend["yanchor"]) == ("left", "top")

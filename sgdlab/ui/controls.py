@@ -208,7 +208,6 @@ def _accumulation_ui(lang: str, divisors: tuple[int, ...]) -> int:
         return int(st.session_state["accumulation"])
     return int(st.selectbox(_label(s, lang), divisors, 0, key="accumulation",
                             disabled=classroom.locked("accumulation"),
-                            bind=classroom.bind("accumulation"),
                             help=_help(s, lang) + " " + tr("accumulation_help", lang)))
 
 

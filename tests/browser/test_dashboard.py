@@ -194,3 +194,28 @@ def test_an_upload_through_the_real_control_drives_the_dashboard(app_url, page, 
     screenshot(page, "dashboard_upload_kept_zh")
     assert page.locator("[data-testid='stException']").count() == 0
     assert page.console_errors == []
+
+
+def test_drop_down_settings_stay_in_the_address_by_their_names(app_url, page):
+    """A bound selectbox wrote its Chinese label to the URL ('Adam 自适应矩估计'), and a
+    link's 'momentum' was dropped from the address bar at once (a fresh-user report)."""
+    page.goto(app_url + "?lang=zh&optimizer=momentum&lr=0.01&steps=60")
+    wait_idle(page)
+    page.wait_for_selector(".js-plotly-plot .cartesianlayer")
+    page.wait_for_timeout(1000)
+    assert "optimizer=momentum" in page.url
+    page.get_by_text("训练细节").click()  # the Training details expander
+    box = page.locator('[data-testid="stSelectbox"]', has_text="优化算法")
+    box.locator("input").first.click()
+    page.keyboard.type("Adam")  # the drop-down filters as one types
+    page.keyboard.press("Enter")
+    wait_rerun(page)
+    page.wait_for_function("() => location.search.includes('optimizer=adam')", timeout=30_000)
+    assert "%E8" not in page.url  # no Chinese label in the address
+    lr = page.locator('[data-testid="stSidebar"] [data-testid="stNumberInput"] input').nth(1)
+    lr.fill("0.02")
+    lr.press("Enter")
+    wait_rerun(page)
+    page.wait_for_function("() => location.search.includes('lr=0.02')", timeout=30_000)
+    assert "optimizer=adam" in page.url and "steps=60" in page.url
+    assert page.console_errors == []

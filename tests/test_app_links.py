@@ -113,12 +113,18 @@ def test_lock_all_disables_every_control_and_hide_all_draws_none():
 
     shown = _setting_widgets(open_link(EVERY_CONTROL))
     assert set(SETTINGS) <= set(shown)  # each setting has its control
-    locked = _setting_widgets(open_link({**EVERY_CONTROL, "lock": "all"}))
+    at = open_link({**EVERY_CONTROL, "lock": "all"})
+    locked = _setting_widgets(at)
     assert set(locked) == set(shown)
     assert not [k for k, w in locked.items() if not w.disabled]
+    # ... and so are the controls that change many settings at once
+    assert at.radio(key="data_source").disabled
+    assert at.selectbox(key="_classroom_preset_pick").disabled
     at = open_link({**EVERY_CONTROL, "hide": "all"})
     assert not at.exception and not _setting_widgets(at)
     assert not at.sidebar.expander  # no empty "Training details" or "Data" box
+    assert at.radio(key="data_source").disabled
+    assert at.selectbox(key="_classroom_preset_pick").disabled
     assert page_ab(at) == page_ab(open_link(EVERY_CONTROL))  # hidden, and still in force
 
 

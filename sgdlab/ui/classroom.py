@@ -42,8 +42,8 @@ TEXT: i18n.Text = {
     "preset_help": ("Load a prepared setting; a note says what to notice.",
                     "载入一个准备好的设置,并说明要注意观察什么。"),
     "preset_pick": ("Choose an experiment…", "选择一个实验……"),
-    "preset_locked": ("The link locks some settings, so presets are off.",
-                      "链接锁定了部分设置,因此不能载入预设。"),
+    "preset_locked": ("The link locks or hides some settings, so presets are off.",
+                      "链接锁定或隐藏了部分设置,因此不能载入预设。"),
     "preset_changed": ("Settings changed since the preset was loaded.",
                        "载入预设后设置已被修改。"),
     "copy_link": ("Copy link", "复制链接"),
@@ -189,6 +189,13 @@ def _url_state() -> urlstate.UrlState | None:
     return st.session_state.get(URL_STATE)
 
 
+def link_fixes_settings() -> bool:
+    """Does the teacher's link lock or hide any setting? Then presets and the data source,
+    which change many settings at once, stay as the link set them."""
+    state = _url_state()
+    return state is not None and bool(state.locked or state.hidden)
+
+
 def locked(name: str) -> bool:
     """Does the link lock control ``name``? (Draw it with ``disabled=True``.)"""
     state = _url_state()
@@ -260,8 +267,7 @@ def _load_preset() -> None:
 
 def preset_menu_ui(lang: str) -> presets.Preset | None:
     """The preset menu and, once one is loaded, its commentary; returns that preset."""
-    state = _url_state()
-    is_locked = state is not None and bool(state.locked)
+    is_locked = link_fixes_settings()
     titles = {p.name: p.title(lang) for p in presets.presets()}
     st.selectbox(i18n.tr(TEXT, "preset", lang), list(titles), key=PRESET_PICK,
                  index=None, placeholder=i18n.tr(TEXT, "preset_pick", lang),

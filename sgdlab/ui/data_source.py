@@ -24,6 +24,7 @@ from sgdlab.datasets import (
     read_csv,
     to_data,
 )
+from sgdlab.ui import classroom
 from sgdlab.ui.language import radio
 
 SOURCES = ("synthetic", "builtin", "upload")
@@ -79,9 +80,12 @@ def tr(key: str, lang: str, **values: object) -> str:
 
 def data_source_ui(lang: str) -> Data | None:
     """Draw the data-source choice in the sidebar; the Data to fit, or None for synthetic."""
+    fixed = classroom.link_fixes_settings()  # a teacher's link: the class fits its data
+    if fixed:
+        st.session_state[SOURCE] = SOURCES[0]
     with st.sidebar:
         source = radio(st, tr("source", lang), SOURCES, key=SOURCE, lang=lang,
-                       format_func=lambda s: tr(s, lang))
+                       format_func=lambda s: tr(s, lang), disabled=fixed)
         if source == "builtin":
             return builtin_ui(lang)
         if source == "upload":

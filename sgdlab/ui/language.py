@@ -45,7 +45,7 @@ def title_ui(lang: str) -> None:
 
 
 def radio(where: Any, label: str, options: Sequence[str], *, key: str, lang: str,
-          format_func: Callable[[str], str]) -> str:
+          format_func: Callable[[str], str], disabled: bool = False) -> str:
     """``where.radio(...)`` whose option texts are in ``lang``, keeping its choice on a switch.
 
     The browser's radio finds its selection by the option's shown text: after
@@ -57,5 +57,6 @@ def radio(where: Any, label: str, options: Sequence[str], *, key: str, lang: str
     if st.session_state.get(shown_in) not in (None, lang) and key in st.session_state:
         st.session_state[key] = st.session_state[key]
     st.session_state[shown_in] = lang
-    choice: str = where.radio(label, options, key=key, format_func=format_func)
+    choice: str = where.radio(label, options, key=key, format_func=format_func,
+                              disabled=disabled)
     return choice

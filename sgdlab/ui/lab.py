@@ -93,8 +93,10 @@ TEXT: i18n.Text = {
                     "批次梯度是整体梯度的带噪声估计。笔记本的训练初期,"
                     "按顺序取的批次只覆盖 x 的一小段,所以批次要求的这一步"
                     "偏离全部数据会走的那一步(两者的余弦远小于 1):这就是损失曲线上的“驼峰”。"),
-    "noise_follows": ("Opens on the main view's step ({step}); move the slider to look at "
-                      "another.", "打开时显示主视图的当前步(第 {step} 步);拖动滑块可查看其他步。"),
+    "noise_follows": ("Follows the main view's current step ({step}); move this slider to "
+                      "look at another.",
+                      "跟随主视图的当前步(第 {step} 步);拖动此滑块可查看其他步。"),
+    "noise_step": ("Step shown here", "本视图显示的训练步"),
     "one_point": ("A batch with one distinct x has no line of its own.",
                   "只有一个不同 x 值的批次没有自己的最佳直线。"),
     "adaptive": ("Arrows show −lr × gradient; {opt} rescales the real step.",
@@ -321,7 +323,7 @@ def noise_ui(run: Run) -> None:
         st.session_state["lab_step_follows"] = main
         st.session_state["lab_step"] = int(main)
     st.session_state["lab_step"] = min(max(int(st.session_state.get("lab_step", 4)), 1), shown)
-    step = int(st.slider(tr("step", lang), 1, shown, key="lab_step"))
+    step = int(st.slider(tr("noise_step", lang), 1, shown, key="lab_step"))
     if main is not None:
         st.caption(tr("noise_follows", lang, step=main))
     if shown < h.steps:

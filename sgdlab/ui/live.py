@@ -253,6 +253,9 @@ def step_ui(run: Run, ghosts: Ghosts = ()) -> None:
     step = int(left.number_input(tr("step", lang), 1, history.steps, step=1, key="live_step",
                                  help=tr("step_help", lang)))
     log_y = middle.toggle(tr("log_y", lang), key=LOG_Y, help=tr("log_y_help", lang))
+    if (classroom.open_view() == "noise" and _in_fragment_run()
+            and st.session_state.get("lab_step_follows") not in (None, step)):
+        st.rerun()  # a new step reruns only this fragment; the open gradient-noise tab follows
     with right:  # here, not in the sidebar: a step change reruns only this fragment,
         classroom.copy_link_ui(run, step=step)  # and the link must carry that step
     image_format = look()[2]  # the Export tab's PNG / SVG choice
@@ -274,6 +277,14 @@ def step_ui(run: Run, ghosts: Ghosts = ()) -> None:
     metrics_ui(run, step)
     st.code(figures.notebook_line(history, step), language=None)
     table_ui(run, step)
+
+
+def _in_fragment_run() -> bool:
+    """Is this a rerun of a fragment alone (not of the whole page)?"""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return bool(ctx is not None and ctx.fragment_ids_this_run)
 
 
 def metrics_ui(run: Run, step: int) -> None:

@@ -219,3 +219,22 @@ def test_drop_down_settings_stay_in_the_address_by_their_names(app_url, page):
     page.wait_for_function("() => location.search.includes('lr=0.02')", timeout=30_000)
     assert "optimizer=adam" in page.url and "steps=60" in page.url
     assert page.console_errors == []
+
+
+def test_the_gradient_noise_tab_follows_the_step_box(app_url, page):
+    """The step box reruns only its fragment; the open gradient-noise tab must follow it."""
+    page.goto(app_url + "?lang=en&view=noise")
+    wait_idle(page)
+    noise = page.locator('[data-testid="stSlider"]', has_text="Step shown here")
+    noise.wait_for(timeout=60_000)
+    assert noise.locator('input[type="range"]').input_value() == "20"
+    box = page.locator('[data-testid="stNumberInput"]', has_text="Current step").locator("input")
+    for step in ("15", "4"):
+        box.fill(step)
+        box.press("Enter")
+        wait_rerun(page)
+        page.wait_for_function(
+            "(s) => [...document.querySelectorAll('[data-testid=\"stSlider\"]')].some(e => "
+            "e.textContent.includes('Step shown here') && "
+            "e.querySelector('input[type=range]').value === s)", arg=step, timeout=30_000)
+    assert page.console_errors == []

@@ -437,14 +437,15 @@ KINDS = ("fit", "loss", "params")
 
 
 def make_figures(history: History, kinds: Sequence[str], lang: str, style: str = "screen",
-                 stamp: str = "", true_line: tuple[float, float] | None = None
-                 ) -> list[go.Figure]:
-    """The figures of ``kinds``, in ``style``, each with ``stamp`` when it is not empty."""
+                 stamp: str = "", true_line: tuple[float, float] | None = None,
+                 step: int | None = None) -> list[go.Figure]:
+    """The figures of ``kinds`` at ``step`` (default: the last), in ``style``, each with
+    ``stamp`` when it is not empty."""
     from sgdlab import figures, styles
 
-    build = {"fit": lambda: figures.fit_figure(history, None, lang, true_line=true_line),
-             "loss": lambda: figures.loss_figure(history, lang),
-             "params": lambda: figures.params_figure(history, lang)}
+    build = {"fit": lambda: figures.fit_figure(history, step, lang, true_line=true_line),
+             "loss": lambda: figures.loss_figure(history, lang, step=step),
+             "params": lambda: figures.params_figure(history, lang, step=step)}
     out = []
     for kind in kinds:
         fig = styles.apply_style(build[kind](), style, lang)

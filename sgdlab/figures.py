@@ -583,10 +583,14 @@ def live_spec(history: History, lang: str = i18n.DEFAULT_LANG, step: int | None 
                        "traces": moving})
     x, y = history.data.xy64
     fit_corner = emptiest_corner(x, y, fx["range"], fy["range"])
-    # path, optimum and the current marker (on the edge where a diverging path leaves)
-    params_corner = emptiest_corner(np.r_[0, history.a, params[-2]["x"], params[-1]["x"]],
-                                    np.r_[0, history.b, params[-2]["y"], params[-1]["y"]],
-                                    px["range"], py["range"])
+    # path, optimum and the current marker (on the edge where a diverging path leaves),
+    # and the pinned runs' paths
+    params_corner = emptiest_corner(
+        np.concatenate([[0], history.a, params[-2]["x"], params[-1]["x"],
+                        *(g.a for _, g in ghosts)]),
+        np.concatenate([[0], history.b, params[-2]["y"], params[-1]["y"],
+                        *(g.b for _, g in ghosts)]),
+        px["range"], py["range"])
     layout = base_layout(_run_title(history, lang), height=920)
     # plotly's "none" template, not its default one: every colour, font and axis style
     # is set here, so the figure looks the same pixel for pixel, and plotly.js draws it

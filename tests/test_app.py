@@ -231,3 +231,16 @@ def test_every_chart_downloads_under_its_settings_in_the_format_chosen_in_export
     image = json.loads(live.proto.bytes)["image"]
     assert image == {"filename": "sgdlab_live_seed1024_lr0.2_bs20_steps20_sgd_sequential",
                      "format": "svg", "scale": 1}
+
+
+def test_the_export_tab_draws_and_exports_the_step_on_show():
+    import json
+
+    at = run_app()
+    at.number_input(key="live_step").set_value(6).run()
+    at.session_state["tab"] = "Export"
+    at.run()
+    assert not at.exception
+    fit = json.loads(at.get("plotly_chart")[0].proto.spec)
+    readout = [t for t in fit["data"] if t.get("meta", {}).get("role") == "readout"]
+    assert readout and readout[0]["text"][0].startswith("Step 6,")

@@ -79,6 +79,13 @@ def _stamp(run: Run) -> str:
     return styles.stamp_text(run.data_config, run.train_config, run.lang, run.data.name)
 
 
+def _step(run: Run) -> int | None:
+    """The step on show in the live view (its step box), so exported figures match it."""
+    step = st.session_state.get("live_step")
+    st.session_state["export_step"] = step  # what the live view reruns the page for
+    return int(step) if isinstance(step, int) and 1 <= step <= run.history.steps else None
+
+
 def _true_line(run: Run) -> tuple[float, float] | None:
     d = run.data_config
     return (d.slope, d.intercept) if d is not None else None
@@ -101,7 +108,7 @@ def export_ui(run: Run) -> None:
     st.caption(tr("hint", lang, fmt=image_format.upper(),
                   scale=tr(f"scale_{image_format}", lang)))
     figs = export.make_figures(run.history, export.KINDS, lang, style,
-                               _stamp(run) if stamp else "", _true_line(run))
+                               _stamp(run) if stamp else "", _true_line(run), _step(run))
     for kind, fig in zip(export.KINDS, figs, strict=True):
         stem = styles.file_stem(kind, run.data_config, run.train_config, style, run.data.name)
         st.plotly_chart(fig, key=f"export_chart_{kind}", theme=None, width="stretch",
@@ -116,7 +123,7 @@ def _downloads_ui(run: Run, style: str, stamp: bool) -> None:
 
     def html() -> str:
         figs = export.make_figures(run.history, export.KINDS, lang, style,
-                                   _stamp(run) if stamp else "", _true_line(run))
+                                   _stamp(run) if stamp else "", _true_line(run), _step(run))
         note = "python -m sgdlab " + export.cli_command(d, c)
         return export.to_html(figs, tr("title", lang), lang, note)
 

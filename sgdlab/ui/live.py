@@ -253,9 +253,12 @@ def step_ui(run: Run, ghosts: Ghosts = ()) -> None:
     step = int(left.number_input(tr("step", lang), 1, history.steps, step=1, key="live_step",
                                  help=tr("step_help", lang)))
     log_y = middle.toggle(tr("log_y", lang), key=LOG_Y, help=tr("log_y_help", lang))
-    if (classroom.open_view() == "noise" and _in_fragment_run()
-            and st.session_state.get("lab_step_follows") not in (None, step)):
-        st.rerun()  # a new step reruns only this fragment; the open gradient-noise tab follows
+    # A new step reruns only this fragment; an open tab that shows the step follows it.
+    followed = {"noise": "lab_step_follows", "export": "export_step"}.get(
+        classroom.open_view() or "")
+    if (followed and _in_fragment_run()
+            and st.session_state.get(followed) not in (None, step)):
+        st.rerun()
     with right:  # here, not in the sidebar: a step change reruns only this fragment,
         classroom.copy_link_ui(run, step=step)  # and the link must carry that step
     image_format = look()[2]  # the Export tab's PNG / SVG choice

@@ -273,13 +273,19 @@ def step_ui(run: Run, ghosts: Ghosts = ()) -> None:
         payload = live_chart.payload(figures.live_spec(history, lang, step=step, log_y=log_y,
                                                        ghosts=ghosts, true_line=true_line),
                                      lang, stem, image_format)
-    live_chart.live_chart_ui(payload)
+    live_chart.live_chart_ui(payload, on_stopped=lambda s: _playback_stopped(s, history.steps))
     # The address bar follows the step box here too: a change of step reruns only
     # this fragment, never the end of app.py where the link is written.
     classroom.sync_url(run, step=step)
     metrics_ui(run, step)
     st.code(figures.notebook_line(history, step), language=None)
     table_ui(run, step)
+
+
+def _playback_stopped(step: int, steps: int) -> None:
+    """Playback in the browser stopped on ``step``: the step box (and all it drives) follows."""
+    if 1 <= step <= steps:
+        st.session_state["live_step"] = step
 
 
 def _in_fragment_run() -> bool:

@@ -92,18 +92,43 @@ function modebarButtons(Plotly, fullscreen, download) {
 }
 
 async function draw(Plotly, gd, figure) {
-  // A new figure while ▶ plays: stop the old run's frames first, or they go on
-  // playing (and end) over the new run.
-  const queued = gd._transitionData && gd._transitionData._frameQueue;
-  if (queued && queued.length) {
-    await Plotly.animate(gd, [null], { mode: "immediate", frame: { duration: 0 },
-                                        transition: { duration: 0 } }).catch(() => {});
+  gd.sgdlabQuiet = true;  // what happens while a new figure goes in is not the reader's
+  try {
+    // A new figure while ▶ plays: stop the old run's frames first, or they go on
+    // playing (and end) over the new run.
+    const queued = gd._transitionData && gd._transitionData._frameQueue;
+    if (queued && queued.length) {
+      await Plotly.animate(gd, [null], { mode: "immediate", frame: { duration: 0 },
+                                          transition: { duration: 0 } }).catch(() => {});
+    }
+    return await Plotly.react(gd, figure);
+  } finally {
+    gd.sgdlabQuiet = false;
   }
-  return Plotly.react(gd, figure);
+}
+
+// Where playback stops (⏸, the end, or the figure's own step slider), the page's step
+// follows: the step box, metrics, table and link then describe the frame on screen.
+// Frames are named by their step. Sent once things rest, not for every frame.
+function followPlayback(gd) {
+  if (gd.sgdlabFollowing || !gd.on) return;
+  gd.sgdlabFollowing = true;
+  let timer = null;
+  const rest = () => {
+    if (gd.sgdlabQuiet || gd.sgdlabFrame === undefined) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      const step = Number(gd.sgdlabFrame);
+      if (Number.isInteger(step) && gd.sgdlabSend) gd.sgdlabSend("stopped", step);
+    }, 300);
+  };
+  gd.on("plotly_animatingframe", (event) => { gd.sgdlabFrame = event.name; });
+  gd.on("plotly_animated", rest);
+  gd.on("plotly_animationinterrupted", rest);
 }
 
 export default function (component) {
-  const { data, parentElement } = component;
+  const { data, parentElement, setTriggerValue } = component;
   let gd = parentElement.querySelector(".sgdlab-live-chart");
   if (!gd) {
     gd = document.createElement("div");
@@ -114,6 +139,7 @@ export default function (component) {
   const { src, failed, fullscreen, download, image, figure } =
     JSON.parse(new TextDecoder().decode(data));
   gd.sgdlabImage = image;  // what the download button saves: name, format, scale
+  gd.sgdlabSend = setTriggerValue;
   // Newest wins: a figure that arrives while plotly.js loads replaces the waiting one.
   gd.sgdlabNext = figure;
   plotly(new URL(src, appBase()).href).then((Plotly) => {
@@ -130,7 +156,9 @@ export default function (component) {
       });
       gd.sgdlabResize.observe(gd);
     }
-    return draw(Plotly, gd, next).catch((err) => console.error("sgdlab live chart:", err));
+    gd.sgdlabFrame = undefined;  // a new figure: nothing has played yet
+    return draw(Plotly, gd, next).then(() => followPlayback(gd))
+      .catch((err) => console.error("sgdlab live chart:", err));
   }, (err) => {  // plotly.js did not load: say so where the chart would be
     console.warn("sgdlab live chart:", err);
     gd.textContent = failed;

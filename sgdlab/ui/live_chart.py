@@ -12,6 +12,7 @@ writes figures for, served by Streamlit's file route for components.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -68,8 +69,20 @@ def payload(spec: dict[str, Any], lang: str, stem: str = "sgdlab",
                                                                        "responsive": True}}})
 
 
-def live_chart_ui(data: bytes, key: str = "live_chart") -> None:
-    """Draw a :func:`payload` in the page's one live plot element."""
+def live_chart_ui(data: bytes, key: str = "live_chart",
+                  on_stopped: Callable[[int], None] | None = None) -> None:
+    """Draw a :func:`payload` in the page's one live plot element.
+
+    ``on_stopped(step)`` runs (as a widget callback, before the rerun it causes) when
+    playback in the browser stops on a step: paused, played to the end, or the figure's
+    own step slider let go.
+    """
     # the route that serves plotly.js (in a script run; registering again is a no-op)
     components_v1.declare_component(_FILES, path=str(_PLOTLY_DIR))
-    _chart(key=key, data=data, height="content")
+
+    def stopped() -> None:
+        value = getattr(st.session_state.get(key), "stopped", None)
+        if on_stopped is not None and isinstance(value, int | float):
+            on_stopped(int(value))
+
+    _chart(key=key, data=data, height="content", on_stopped_change=stopped)

@@ -141,3 +141,27 @@ def test_pausing_or_changing_speed_mid_play_raises_nothing(app_url, page):
         buttons.filter(has_text=then).first.click()
         page.wait_for_timeout(400)
     assert page.console_errors == []
+
+
+def test_where_playback_pauses_the_page_s_step_follows(app_url, page):
+    """⏸ on a frame: the step box, the log line and the link describe that frame (a teacher
+    who paused on the interesting step and copied the link shared the last step)."""
+    page.goto(app_url + "?lang=en&steps=200")
+    wait_idle(page)
+    page.wait_for_selector(".js-plotly-plot .cartesianlayer")
+    buttons = page.locator(".js-plotly-plot .updatemenu-button")
+    buttons.filter(has_text="▶").first.click()
+    page.wait_for_timeout(1500)
+    buttons.filter(has_text="Pause").first.click()
+    box = page.locator('[data-testid="stNumberInput"]', has_text="Current step").locator("input")
+    page.wait_for_function(
+        "(el) => el.value !== '200'", arg=box.element_handle(), timeout=30_000)
+    wait_idle(page)
+    step = box.input_value()
+    assert 1 <= int(step) < 200
+    shown = page.locator(".js-plotly-plot text", has_text="Step ").first.text_content()
+    assert shown.startswith(f"Step {step},")
+    line = page.locator('[data-testid="stCode"]').first.inner_text().strip()
+    assert line == shown
+    page.wait_for_function("(s) => location.search.includes('step=' + s)", arg=step)
+    assert page.console_errors == []

@@ -205,18 +205,23 @@ def test_drop_down_settings_stay_in_the_address_by_their_names(app_url, page):
     page.wait_for_timeout(1000)
     assert "optimizer=momentum" in page.url
     page.get_by_text("训练细节").click()  # the Training details expander
-    box = page.locator('[data-testid="stSelectbox"]', has_text="优化算法")
-    box.locator("input").first.click()
-    page.keyboard.type("Adam")  # the drop-down filters as one types
-    page.keyboard.press("Enter")
-    wait_rerun(page)
-    page.wait_for_function("() => location.search.includes('optimizer=adam')", timeout=30_000)
+    combo = page.get_by_role("combobox", name="优化算法")
+    combo.click()
+    page.keyboard.press("Control+A")  # replace the shown choice: the list filters as one types
+    page.keyboard.type("Adam")
+    adam = page.get_by_role("option", name="Adam 自适应矩估计")
+    adam.wait_for(timeout=30_000)
+    adam.click()
+    page.wait_for_function("(el) => el.value === 'Adam 自适应矩估计'",
+                           arg=combo.element_handle(), timeout=30_000)
+    wait_idle(page)
+    page.wait_for_function("() => location.search.includes('optimizer=adam')", timeout=60_000)
     assert "%E8" not in page.url  # no Chinese label in the address
-    lr = page.locator('[data-testid="stSidebar"] [data-testid="stNumberInput"] input').nth(1)
+    lr = page.get_by_label("精确学习率", exact=True)
     lr.fill("0.02")
     lr.press("Enter")
-    wait_rerun(page)
-    page.wait_for_function("() => location.search.includes('lr=0.02')", timeout=30_000)
+    wait_idle(page)
+    page.wait_for_function("() => location.search.includes('lr=0.02')", timeout=60_000)
     assert "optimizer=adam" in page.url and "steps=60" in page.url
     assert page.console_errors == []
 

@@ -202,12 +202,18 @@ def test_every_tab_of_the_real_app_draws_with_a_pin_on_show(lang, source):
             assert at.get("plotly_chart"), names
 
 
-def test_the_gradient_noise_tab_opens_on_the_main_views_step():
+def at_step_in_tab(step: int, tab: str) -> AppTest:
+    """The default page with the step box at ``step``, then the tab named ``tab`` opened."""
     at = run_app()
-    at.number_input(key="live_step").set_value(7).run()
-    at.session_state["tab"] = "Gradient noise"
+    at.number_input(key="live_step").set_value(step).run()
+    at.session_state["tab"] = tab
     at.run()
     assert not at.exception
+    return at
+
+
+def test_the_gradient_noise_tab_opens_on_the_main_views_step():
+    at = at_step_in_tab(7, "Gradient noise")
     assert at.slider(key="lab_step").value == 7
     at.slider(key="lab_step").set_value(3).run()  # and the tab's own slider still moves
     assert at.slider(key="lab_step").value == 3
@@ -236,11 +242,7 @@ def test_every_chart_downloads_under_its_settings_in_the_format_chosen_in_export
 def test_the_export_tab_draws_and_exports_the_step_on_show():
     import json
 
-    at = run_app()
-    at.number_input(key="live_step").set_value(6).run()
-    at.session_state["tab"] = "Export"
-    at.run()
-    assert not at.exception
+    at = at_step_in_tab(6, "Export")
     fit = json.loads(at.get("plotly_chart")[0].proto.spec)
     readout = [t for t in fit["data"] if t.get("meta", {}).get("role") == "readout"]
     assert readout and readout[0]["text"][0].startswith("Step 6,")

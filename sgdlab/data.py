@@ -23,11 +23,7 @@ class Data:
     name: str = "synthetic"
     x_label: str = "x"  # what x and y measure (a file's column names), for axis titles
     y_label: str = "y"
-
-    @property
-    def standardized(self) -> bool:
-        """Is ``x`` standardized (not the raw x itself)?"""
-        return self.x is not self.x_raw
+    standardized: bool = True  # is ``x`` the standardized raw x (else raw x itself)?
 
     @property
     def n(self) -> int:
@@ -100,4 +96,5 @@ def from_arrays(x_raw: object, y: object, *, standardize_x: bool = True,
     spread = float(x.max() - x.min())
     if not (torch.isfinite(x).all() and math.isfinite(spread) and spread > 0):
         raise ValueError("values are too large to compute with in float32")
-    return Data(x=x, y=y_t, x_raw=x_raw_t, name=name, x_label=x_label, y_label=y_label)
+    return Data(x=x, y=y_t, x_raw=x_raw_t, name=name, x_label=x_label, y_label=y_label,
+                standardized=standardize_x)

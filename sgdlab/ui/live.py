@@ -223,8 +223,7 @@ def trouble(run: Run) -> str | None:
         cure = tr("cure_full", lang, max_lr=max_lr)
     if config.optimizer != "sgd":
         cure += tr("cure_optimizer", lang)
-    raw_x = (not run.data_config.standardize if run.data_config is not None
-             else bool(np.array_equal(run.data.x.numpy(), run.data.x_raw.numpy())))
+    raw_x = not run.data.standardized
     lowest = float(spec(TrainConfig, "lr").lo or 0.0)
     if raw_x and min(max_lr, batch_lr) < lowest:
         cure += tr("too_small", lang, lo=lowest)  # no rate on the slider would do

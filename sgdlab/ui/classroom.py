@@ -221,11 +221,6 @@ def bind(name: str) -> Literal["query-params"] | None:
     number_input is seeded from ``?n=inf`` or ``?n=1e999``; such a value is
     dropped with a notice by :func:`apply_url_state` instead.
     """
-    if urlstate.SETTINGS[name][2].choices or name == "accumulation":
-        # A bound selectbox writes its option's label to the URL ("Adam 自适应矩估计" in
-        # Chinese), and a link's "adam" matches no label, so Streamlit drops it from the
-        # address bar. Drop-downs are written by sync_url instead, by their names.
-        return None
     if not isinstance(urlstate.SETTINGS[name][1], int) or name not in st.query_params:
         return "query-params"
     return None if any(_overflows(v) for v in st.query_params.get_all(name)) else "query-params"

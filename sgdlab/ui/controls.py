@@ -77,17 +77,20 @@ def field_ui(cls: type, name: str, lang: str, **override: Any) -> Any:
     if classroom.hidden(name):  # a teacher's link hides it: keep the value, draw nothing
         return _clamped(name, s, default, override)
     common: dict[str, Any] = {"key": name, "help": _help(s, lang),
-                              "disabled": classroom.locked(name), "bind": classroom.bind(name)}
-    # Each widget also gets the field's default as its own (session state still holds
-    # the value): a control bound to the URL leaves its parameter out while it is at
-    # the default, so links stay as short as urlstate.to_query writes them.
+                              "disabled": classroom.locked(name)}
     if s.choices:
+        # Not bound to the URL: a bound selectbox writes its shown label there ("Adam
+        # 自适应矩估计" in Chinese), and a link's "adam" matches no label, so Streamlit
+        # drops it. classroom.sync_url writes drop-downs by their names instead.
         options = override.pop("options", s.choices)
         if st.session_state[name] not in options:
             st.session_state[name] = options[0]
-        index = options.index(default) if default in options else 0
-        return st.selectbox(_label(s, lang), options, index, **common,
+        return st.selectbox(_label(s, lang), options, **common,
                             format_func=lambda choice: choice_label(choice, lang), **override)
+    # Bound to the URL, with the field's default as the widget's own (session state
+    # still holds the value): a bound control leaves its parameter out while it is at
+    # the default, so links stay as short as urlstate.to_query writes them.
+    common["bind"] = classroom.bind(name)
     if isinstance(default, bool):
         return st.toggle(_label(s, lang), default, **common, **override)
     lo, hi = override.pop("lo", s.lo), override.pop("hi", s.hi)
@@ -206,7 +209,7 @@ def _accumulation_ui(lang: str, divisors: tuple[int, ...]) -> int:
         st.session_state["accumulation"] = 1
     if classroom.hidden("accumulation"):
         return int(st.session_state["accumulation"])
-    return int(st.selectbox(_label(s, lang), divisors, 0, key="accumulation",
+    return int(st.selectbox(_label(s, lang), divisors, key="accumulation",  # not bound: above
                             disabled=classroom.locked("accumulation"),
                             help=_help(s, lang) + " " + tr("accumulation_help", lang)))
 

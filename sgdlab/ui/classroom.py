@@ -142,6 +142,7 @@ TABS: dict[str, tuple[str, str]] = {
 VIEW_ALIASES = {"fit": "explain", "loss": "explain", "params": "explain"}
 LINK_VIEWS = (*TABS, *VIEW_ALIASES)  # what ?view= may say
 TAB = "tab"  # the tabs' widget key: its value is the open tab's label
+TAB_STEP = "_tab_step"  # the live view's step the open tab was drawn at, if it shows one
 
 
 def open_view() -> str | None:
@@ -177,12 +178,24 @@ def tabs_ui(lang: str) -> dict[str, Any]:
     Only the open tab's ``.open`` is true, and only it should run (``on_change="rerun"``).
     """
     ss = st.session_state
-    asked = ss.pop(VIEW, None)
-    view = VIEW_ALIASES.get(asked, asked) if asked is not None else open_view()
+    view = open_view()
+    ss.pop(VIEW, None)
+    ss.pop(TAB_STEP, None)  # set again by the open tab if it shows the step
     if view is not None:
         ss[TAB] = TABS[view][lang == "zh"]  # the label in this language
     labels = [words[lang == "zh"] for words in TABS.values()]
     return dict(zip(TABS, st.tabs(labels, key=TAB, on_change="rerun"), strict=True))
+
+
+def tab_shows_step(step: int) -> None:
+    """Called by a tab drawn at the live view's ``step``: a new step must redraw it too."""
+    st.session_state[TAB_STEP] = step
+
+
+def tab_is_behind(step: int) -> bool:
+    """Was the open tab drawn at another step of the live view than ``step``?"""
+    drawn = st.session_state.get(TAB_STEP)
+    return drawn is not None and drawn != step
 
 
 def _url_state() -> urlstate.UrlState | None:

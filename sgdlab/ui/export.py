@@ -11,6 +11,7 @@ from typing import Any
 import streamlit as st
 
 from sgdlab import export, i18n, styles
+from sgdlab.ui import classroom
 from sgdlab.ui.charts import IMAGE_FORMAT_KEPT
 from sgdlab.ui.charts import IMAGE_FORMAT_KEY as FORMAT_KEY
 from sgdlab.ui.charts import image_format as chosen_format
@@ -82,8 +83,10 @@ def _stamp(run: Run) -> str:
 def _step(run: Run) -> int | None:
     """The step on show in the live view (its step box), so exported figures match it."""
     step = st.session_state.get("live_step")
-    st.session_state["export_step"] = step  # what the live view reruns the page for
-    return int(step) if isinstance(step, int) and 1 <= step <= run.history.steps else None
+    if not (isinstance(step, int) and 1 <= step <= run.history.steps):
+        return None
+    classroom.tab_shows_step(step)
+    return step
 
 
 def _true_line(run: Run) -> tuple[float, float] | None:
@@ -107,23 +110,24 @@ def export_ui(run: Run) -> None:
     style, stamp, image_format = look()
     st.caption(tr("hint", lang, fmt=image_format.upper(),
                   scale=tr(f"scale_{image_format}", lang)))
+    step = _step(run)
     figs = export.make_figures(run.history, export.KINDS, lang, style,
-                               _stamp(run) if stamp else "", _true_line(run), _step(run))
+                               _stamp(run) if stamp else "", _true_line(run), step)
     for kind, fig in zip(export.KINDS, figs, strict=True):
         stem = styles.file_stem(kind, run.data_config, run.train_config, style, run.data.name)
         st.plotly_chart(fig, key=f"export_chart_{kind}", theme=None, width="stretch",
                         config=styles.chart_config(stem, image_format, fig=fig))
-    _downloads_ui(run, style, stamp)
+    _downloads_ui(run, style, stamp, step)
 
 
-def _downloads_ui(run: Run, style: str, stamp: bool) -> None:
+def _downloads_ui(run: Run, style: str, stamp: bool, step: int | None) -> None:
     lang, d, c = run.lang, run.data_config, run.train_config
     st.subheader(tr("downloads", lang))
     stem = styles.file_stem("run", d, c, "screen", run.data.name)
 
     def html() -> str:
         figs = export.make_figures(run.history, export.KINDS, lang, style,
-                                   _stamp(run) if stamp else "", _true_line(run), _step(run))
+                                   _stamp(run) if stamp else "", _true_line(run), step)
         note = "python -m sgdlab " + export.cli_command(d, c)
         return export.to_html(figs, tr("title", lang), lang, note)
 

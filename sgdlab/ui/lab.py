@@ -325,6 +325,7 @@ def noise_ui(run: Run) -> None:
     st.session_state["lab_step"] = min(max(int(st.session_state.get("lab_step", 4)), 1), shown)
     step = int(st.slider(tr("noise_step", lang), 1, shown, key="lab_step"))
     if main is not None:
+        classroom.tab_shows_step(int(main))
         st.caption(tr("noise_follows", lang, step=main))
     if shown < h.steps:
         st.caption(tr("noise_capped", lang, shown=shown, steps=h.steps))

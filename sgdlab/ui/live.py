@@ -21,8 +21,8 @@ from sgdlab.config import DataConfig, TrainConfig, spec
 from sgdlab.data import Data
 from sgdlab.history import History
 from sgdlab.ui import classroom, live_chart, process
+from sgdlab.ui.charts import image_format
 from sgdlab.ui.context import Run
-from sgdlab.ui.export import look
 
 TEXT: i18n.Text = {
     "step": ("Current step", "当前步"),
@@ -253,17 +253,13 @@ def step_ui(run: Run, ghosts: Ghosts = ()) -> None:
                                  help=tr("step_help", lang)))
     log_y = middle.toggle(tr("log_y", lang), key=LOG_Y, help=tr("log_y_help", lang))
     # A new step reruns only this fragment; an open tab that shows the step follows it.
-    followed = {"noise": "lab_step_follows", "export": "export_step"}.get(
-        classroom.open_view() or "")
-    if (followed and _in_fragment_run()
-            and st.session_state.get(followed) not in (None, step)):
+    if _in_fragment_run() and classroom.tab_is_behind(step):
         st.rerun()
     with right:  # here, not in the sidebar: a step change reruns only this fragment,
         classroom.copy_link_ui(run, step=step)  # and the link must carry that step
-    image_format = look()[2]  # the Export tab's PNG / SVG choice
     if run.data_config is not None and not ghosts:
         payload = cached_live_payload(run.data_config, run.train_config, lang, step, log_y,
-                                      image_format)
+                                      image_format())
     else:  # other data or pinned runs: not worth a cache entry per combination
         true_line = (None if run.data_config is None
                      else (run.data_config.slope, run.data_config.intercept))
@@ -271,7 +267,7 @@ def step_ui(run: Run, ghosts: Ghosts = ()) -> None:
                                 data_name=run.data.name)
         payload = live_chart.payload(figures.live_spec(history, lang, step=step, log_y=log_y,
                                                        ghosts=ghosts, true_line=true_line),
-                                     lang, stem, image_format)
+                                     lang, stem, image_format())
     live_chart.live_chart_ui(payload, on_stopped=lambda s: _playback_stopped(s, history.steps))
     # The address bar follows the step box here too: a change of step reruns only
     # this fragment, never the end of app.py where the link is written.

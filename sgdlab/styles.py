@@ -239,11 +239,17 @@ def stamp_text(data_config: DataConfig | None, train_config: TrainConfig, lang: 
     extras += [(DataConfig, n, v) for n, v in _data_extras(data_config)] if data_config else []
     for cls, name, value in extras:
         s = spec(cls, name)
-        shown = choice_label(value, lang) if isinstance(value, str) else (
-            ("是" if zh else "on") if value is True else ("否" if zh else "off")
-            if value is False else _fmt(value))
-        parts.append(f"{s.zh if zh else s.en.lower()} {shown}")
+        parts.append(f"{s.zh if zh else s.en.lower()} {_value_text(value, lang)}")
     return " · ".join(parts)
+
+
+def _value_text(value: object, lang: str) -> str:
+    """A setting's value in words: a choice's label, on/off for a switch, else the number."""
+    if isinstance(value, str):
+        return choice_label(value, lang)
+    if isinstance(value, bool):
+        return ("是" if value else "否") if lang == "zh" else ("on" if value else "off")
+    return _fmt(value)
 
 
 STAMP_FONT = 10  # px

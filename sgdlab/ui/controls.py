@@ -139,8 +139,14 @@ def lr_ui(lang: str) -> float:
     def slid() -> None:
         st.session_state["lr"] = st.session_state["lr_slider"]
 
+    exact = st.session_state["lr"]
+
+    def shown(mark: float) -> str:
+        """A mark's label; the thumb's mark says the exact rate (1.1, not its mark's "1")."""
+        return f"{exact:g}" if mark == follow else f"{mark:g}"
+
     st.select_slider(_label(s, lang), marks, key="lr_slider", help=_help(s, lang),
-                     format_func=lambda v: f"{v:g}", on_change=slid, disabled=locked)
+                     format_func=shown, on_change=slid, disabled=locked)
     return float(st.number_input(tr("lr_exact", lang), float(s.lo or 0), float(s.hi or 10),
                                  _default(TrainConfig, "lr"), key="lr", format="%g", step=1e-4,
                                  disabled=locked, bind=classroom.bind("lr"),

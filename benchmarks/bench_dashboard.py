@@ -1,6 +1,6 @@
 """Dashboard speed in real headless Chromium, side by side with a floor app, in one run.
 
-    .venv/bin/python benchmarks/bench_dashboard.py            # ~3 minutes on 2 cores
+    .venv/bin/python benchmarks/bench_dashboard.py            # ~4 minutes on 2 cores
     .venv/bin/python benchmarks/bench_dashboard.py --presses 21
 
 Latency: focus the batch-size slider, press a key, and time until the last DOM
@@ -11,6 +11,11 @@ nothing has changed for QUIET seconds and Streamlit reports it is not running).
 measures what the page costs without training. Bytes: websocket payload the
 browser receives per press. Playback: frames per second of the figure's ×2
 button over a 200-step run, from plotly's own animation events.
+
+"chart only" (chart_app.py) is a second reference: one slider and the same live
+figure, nothing else. Its ratio to the floor is what the figure's redraw alone
+costs, below which no page that draws this figure can go; the dashboard's
+distance above it is what the rest of the page costs.
 """
 
 from __future__ import annotations
@@ -107,6 +112,11 @@ def main() -> int:
         browser = launch(p)
         with streamlit_server(ROOT / "benchmarks" / "floor_app.py") as floor:
             results["floor"] = measure(browser, floor, cold)
+        with streamlit_server(ROOT / "benchmarks" / "chart_app.py") as url:
+            results["chart only, warm"] = measure(browser, url, warm[: n + 2])
+        with streamlit_server(ROOT / "benchmarks" / "chart_app.py",
+                              env={"SGDLAB_BENCH_STEPS": "5000"}) as url:
+            results["chart only 5000, warm"] = measure(browser, url, warm[: n + 2])
         with streamlit_server(ROOT / "benchmarks" / "bench_app.py") as url:
             results["defaults, cold"] = measure(browser, url, cold)
             results["defaults, warm"] = measure(browser, url, warm[: n + 2])

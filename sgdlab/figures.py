@@ -711,11 +711,14 @@ def _slider(steps: np.ndarray, step: int, lang: str) -> dict[str, Any]:
 
 
 def _player(steps: np.ndarray, lang: str) -> dict[str, Any]:
-    """Play from step 1 at three speeds, pause, and resume from the paused frame."""
+    """Play from step 1, pause, resume from the paused frame, and two faster speeds (from
+    step 1 here; the app's chart plays them from the frame on screen)."""
     every = [str(s) for s in steps.tolist()]  # all frames by name: plays from the first
 
     def play(label: str, speed: float, names: list[str] | None) -> dict[str, Any]:
-        return {"label": label, "method": "animate",
+        # The app's chart plays the speed buttons from the frame on screen (live_chart.js)
+        name = {"name": "sgdlab-speed"} if speed != 1 else {}
+        return {"label": label, "method": "animate", **name,
                 "args": [names, {"frame": {"duration": frame_duration(len(every), speed),
                                            "redraw": False},
                                  "transition": {"duration": 0}, "mode": "immediate",

@@ -122,9 +122,39 @@ function followPlayback(gd) {
       if (Number.isInteger(step) && gd.sgdlabSend) gd.sgdlabSend("stopped", step);
     }, 300);
   };
-  gd.on("plotly_animatingframe", (event) => { gd.sgdlabFrame = event.name; });
+  gd.on("plotly_animatingframe", (event) => {
+    gd.sgdlabFrame = event.name;
+    // Still playing: ×2 or ▶ pressed mid-play interrupts one animation and starts the
+    // next. A report sent then reran the page, and the new figure stopped playback.
+    clearTimeout(timer);
+  });
   gd.on("plotly_animated", rest);
   gd.on("plotly_animationinterrupted", rest);
+  gd.on("plotly_buttonclicked", (event) => playFaster(gd, event.button));
+}
+
+// The speed buttons (×2, ×4) go on from the frame on screen, or from the first when the
+// last is shown (as when the page opens). Python's figure has them play from the first
+// frame, which is what they do in an exported file; here they are told not to run
+// that (execute: false) and this plays them instead.
+const SPEED = "sgdlab-speed";
+
+function speedButtonsHere(figure) {
+  for (const menu of figure.layout.updatemenus || []) {
+    for (const button of menu.buttons || []) {
+      if (button.name === SPEED) button.execute = false;
+    }
+  }
+}
+
+function playFaster(gd, button) {
+  if (!button || button.name !== SPEED) return;
+  const names = ((gd._transitionData && gd._transitionData._frames) || []).map((f) => f.name);
+  const slider = (gd._fullLayout.sliders || [])[0];
+  let from = names.indexOf(gd.sgdlabFrame);
+  if (from < 0) from = slider ? slider.active : 0;
+  if (!(from >= 0 && from < names.length - 1)) from = 0;
+  window.Plotly.animate(gd, names.slice(from), button.args[1]).catch(() => {});
 }
 
 export default function (component) {
@@ -147,6 +177,7 @@ export default function (component) {
     if (!next) return undefined;
     gd.sgdlabNext = null;
     next.config.modeBarButtonsToAdd = modebarButtons(Plotly, fullscreen, download);
+    speedButtonsHere(next);
     if (!gd.sgdlabResize) {  // the sidebar opening or closing resizes no window
       let width = gd.offsetWidth;
       gd.sgdlabResize = new ResizeObserver(() => {

@@ -165,3 +165,50 @@ def test_where_playback_pauses_the_page_s_step_follows(app_url, page):
     assert line == shown
     page.wait_for_function("(s) => location.search.includes('step=' + s)", arg=step)
     assert page.console_errors == []
+
+
+FIGURE_STEP = """() => {
+  const line = [...document.querySelectorAll('.js-plotly-plot text')]
+    .map((t) => t.textContent).find((t) => /^Step \\d+,/.test(t));
+  return line ? Number(line.match(/^Step (\\d+),/)[1]) : null;
+}"""
+
+
+def test_faster_mid_play_goes_on_from_the_frame_on_screen_to_the_end(app_url, page):
+    """×2 pressed while ▶ played had sent playback back to step 1 and frozen it there: the
+    interruption reported a stop, and the page's rerun stopped the new animation."""
+    page.goto(app_url + "?lang=en&steps=200")
+    wait_idle(page)
+    page.wait_for_selector(".js-plotly-plot .cartesianlayer")
+    buttons = page.locator(".js-plotly-plot .updatemenu-button")
+    buttons.filter(has_text="▶").first.click()
+    page.wait_for_function(f"() => ({FIGURE_STEP})() > 10 && ({FIGURE_STEP})() < 150")
+    before = page.evaluate(FIGURE_STEP)
+    buttons.filter(has_text="×2").first.click()
+    page.wait_for_timeout(600)
+    assert page.evaluate(FIGURE_STEP) > before  # on from there, not from step 1
+    page.wait_for_function(f"() => ({FIGURE_STEP})() === 200", timeout=60_000)
+    wait_idle(page)
+    page.wait_for_timeout(1000)
+    assert page.evaluate(FIGURE_STEP) == 200
+    assert page.locator('[data-testid="stCode"]').first.inner_text().startswith("Step 200,")
+    assert page.console_errors == []
+
+
+def test_faster_after_pause_goes_on_from_the_paused_step(app_url, page):
+    page.goto(app_url + "?lang=en&steps=200")
+    wait_idle(page)
+    page.wait_for_selector(".js-plotly-plot .cartesianlayer")
+    buttons = page.locator(".js-plotly-plot .updatemenu-button")
+    buttons.filter(has_text="▶").first.click()
+    page.wait_for_function(f"() => ({FIGURE_STEP})() > 60")
+    buttons.filter(has_text="Pause").first.click()
+    box = page.locator('[data-testid="stNumberInput"]', has_text="Current step").locator("input")
+    page.wait_for_function("(el) => el.value !== '200'", arg=box.element_handle(),
+                           timeout=30_000)
+    wait_idle(page)
+    paused = int(box.input_value())
+    buttons.filter(has_text="×4").first.click()
+    page.wait_for_function(f"(p) => ({FIGURE_STEP})() !== p", arg=paused)
+    assert page.evaluate(FIGURE_STEP) > paused
+    assert page.console_errors == []

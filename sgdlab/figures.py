@@ -22,6 +22,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from sgdlab import i18n, theory
+from sgdlab.config import choice_label
 from sgdlab.data import Data
 from sgdlab.history import History
 
@@ -77,6 +78,7 @@ TEXT: i18n.Text = {
     "resume": ("▷ Resume", "▷ 继续"),
     "speed": ("speed", "速度"),
     "diverged": ("diverged at step {step}", "第 {step} 步发散"),
+    "accumulation": ("gradient accumulated over {k}", "梯度分 {k} 次累积"),
 }
 
 
@@ -571,6 +573,9 @@ def live_spec(history: History, lang: str = i18n.DEFAULT_LANG, step: int | None 
     moving = [len(fit) - 3, len(fit) - 2, len(fit) - 1, len(fit) + len(params) - 1,
               len(traces) - 1]
     steps = frame_steps(history.steps, max_frames) if history.steps else np.array([1])
+    # The shown step gets a frame of its own, so the figure's slider says that step too
+    # (a long run's slider had read "Step: 2488" beside a page at step 2500).
+    steps = np.union1d(steps, [step])
     frames = []
     for s in steps.tolist():
         dyn = _fit_dynamic(history, s, lang, fx["range"], fy["range"])
@@ -674,8 +679,20 @@ def _xy_only(trace: dict[str, Any], marker: bool = False) -> dict[str, Any]:
 
 
 def _run_title(history: History, lang: str) -> str:
+    """lr, batch and steps, then each training choice that is not the notebook's: momentum,
+    Adam or a schedule change the run as much as the rate does (a teacher's report: the
+    title read the same with momentum and a cosine schedule on)."""
     c = history.config
     words = tr("run_title", lang, lr=f"{c.lr:g}", batch=c.batch_size, steps=c.steps)
+    if c.optimizer != "sgd":
+        words += " · " + choice_label(c.optimizer, lang)
+        if c.optimizer in ("momentum", "nesterov"):
+            words += f" {c.momentum:g}"
+    for name, plain in (("sampling", "sequential"), ("schedule", "constant")):
+        if getattr(c, name) != plain:
+            words += " · " + choice_label(getattr(c, name), lang)
+    if c.accumulation > 1:
+        words += " · " + tr("accumulation", lang, k=c.accumulation)
     if history.diverged_at is not None:
         words += " · ⚠ " + tr("diverged", lang, step=history.diverged_at)
     return words

@@ -258,3 +258,26 @@ def test_the_loss_legend_makes_room_for_pinned_runs_too():
     legend = pinned["layout"]["legend3"]
     assert (alone["xanchor"], alone["yanchor"]) == ("right", "bottom")
     assert (legend["xanchor"], legend["yanchor"]) == ("left", "top")
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("en", ["lr = 0.1", "Nesterov momentum 0.8", "cosine annealing", "reshuffled every epoch",
+            "accumulated over 2"]),
+    ("zh", ["学习率 = 0.1", "Nesterov 动量 0.8", "余弦退火", "每轮重新打乱", "分 2 次累积"])])
+def test_the_live_title_names_every_training_choice_that_is_not_the_notebooks(lang, words):
+    config = TrainConfig(optimizer="nesterov", momentum=0.8, schedule="cosine",
+                         sampling="shuffle", accumulation=2)
+    title = figures.live_spec(train(DataConfig(), config), lang)["layout"]["title"]["text"]
+    assert all(w in title for w in words), title
+    plain = figures.live_spec(train(DataConfig(), TrainConfig()), lang)["layout"]["title"]
+    assert plain["text"].count("·") == 2  # the notebook's run: lr, batch, steps only
+
+
+def test_a_long_runs_slider_stands_on_the_shown_step_not_the_nearest_frame():
+    history = train(DataConfig(), TrainConfig(steps=1000))
+    for step in (500, 999, 1, 1000):
+        layout = figures.live_spec(history, "en", step=step, max_frames=50)["layout"]
+        slider = layout["sliders"][0]
+        assert slider["steps"][slider["active"]]["label"] == str(step)
+    frames = figures.live_spec(history, "en", step=500, max_frames=50)["frames"]
+    assert len(frames) == 51 and "500" in [f["name"] for f in frames]

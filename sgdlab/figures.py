@@ -79,6 +79,8 @@ TEXT: i18n.Text = {
     "speed": ("speed", "速度"),
     "diverged": ("diverged at step {step}", "第 {step} 步发散"),
     "accumulation": ("gradient accumulated over {k}", "梯度分 {k} 次累积"),
+    # the slider's "Step: 7"; 训练步数 (the axis) is also the sidebar's word for the count
+    "current_step": ("Step", "当前步"),
 }
 
 
@@ -715,7 +717,7 @@ def _slider(steps: np.ndarray, step: int, lang: str) -> dict[str, Any]:
     return {
         "active": active, "x": 0.0, "len": 1.0, "y": -0.06, "yanchor": "top",
         "pad": {"t": 10, "b": 0},
-        "currentvalue": {"prefix": tr("step", lang) + ": ",
+        "currentvalue": {"prefix": tr("current_step", lang) + ": ",
                          "font": {"size": FONT + 1, "color": INK}},
         "font": {"size": 1 if dense else FONT - 4, "color": "rgba(0,0,0,0)" if dense else INK},
         "ticklen": 0 if dense else 4,

@@ -154,6 +154,9 @@ def test_diverging_setting_warns_with_step_and_the_stable_rate():
     (warning,) = at.warning
     history = train(DataConfig(), TrainConfig(lr=5.0))
     assert f"step {history.diverged_at}" in warning.value
+    # and where the shown run ends: the step box stops one short of the divergence
+    assert f"shown up to step {history.steps}." in warning.value
+    assert at.number_input(key="live_step").value == history.steps == history.diverged_at - 1
     # largest stable rate, independently: 2 / largest eigenvalue of 2 [[E x², E x], [E x, 1]]
     x = np.linspace(100, 300, 200)
     x = (x - x.mean()) / x.std(ddof=1)
@@ -165,6 +168,7 @@ def test_raw_x_diverges_and_suggests_standardizing():
     at = run_app(standardize=False)
     assert not at.exception
     assert "Standardize x" in at.warning[0].value
+    assert "first update" in at.warning[0].value  # no "shown up to step 0"
     # no step could be taken, so no step box: the address still follows the settings
     assert at.query_params.get("standardize") in (["0"], ["false"], "0", "false")
     assert "step" not in at.query_params
@@ -262,3 +266,16 @@ def test_the_export_tab_draws_and_exports_the_step_on_show():
     fit = json.loads(at.get("plotly_chart")[0].proto.spec)
     readout = [t for t in fit["data"] if t.get("meta", {}).get("role") == "readout"]
     assert readout and readout[0]["text"][0].startswith("Step 6,")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_sidebar_control_has_a_short_help_text(lang):
+    """The issue: every control has a short help text (the language switch and the data
+    source had none)."""
+    at = run_app(lang)
+    kinds = ("number_input", "slider", "select_slider", "selectbox", "toggle", "radio",
+             "button_group", "multiselect", "text_input")
+    widgets = [w for kind in kinds for w in getattr(at.sidebar, kind)]
+    assert len(widgets) >= 15
+    missing = [getattr(w, "label", w.key) for w in widgets if not (w.help or "").strip()]
+    assert missing == []

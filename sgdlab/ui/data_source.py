@@ -37,6 +37,11 @@ TABLE, SEEN, ERROR, CURRENT = (
 
 TEXT: i18n.Text = {
     "source": ("Data source", "数据来源"),
+    "source_help": ("The points to fit: the notebook's synthetic points, a built-in real data "
+                    "set, or your own CSV file. A class link that locks or hides settings "
+                    "keeps the notebook's points.",
+                    "要拟合的数据点:笔记本的合成数据、内置真实数据或你自己的 CSV 文件。"
+                    "锁定或隐藏了设置的课堂链接固定使用笔记本的数据。"),
     "synthetic": ("Notebook's synthetic points", "笔记本的合成数据"),
     "builtin": ("Built-in real data", "内置真实数据"),
     "upload": ("Your CSV file", "上传 CSV 文件"),
@@ -85,7 +90,8 @@ def data_source_ui(lang: str) -> Data | None:
         st.session_state[SOURCE] = SOURCES[0]
     with st.sidebar:
         source = radio(st, tr("source", lang), SOURCES, key=SOURCE, lang=lang,
-                       format_func=lambda s: tr(s, lang), disabled=fixed)
+                       format_func=lambda s: tr(s, lang), disabled=fixed,
+                       help=tr("source_help", lang))
         if source == "builtin":
             return builtin_ui(lang)
         if source == "upload":

@@ -11,6 +11,9 @@ from sgdlab import i18n
 
 TEXT: i18n.Text = {
     "language": ("Language / 语言", "语言 / Language"),
+    "language_help": ("The page and its figures in Chinese or English; the settings, the "
+                      "open tab and the step stay as they are.",
+                      "页面和图用中文或英文显示;设置、打开的标签页和当前步都保持不变。"),
     "title": ("How SGD fits a line", "随机梯度下降如何拟合直线"),
     "intro": ("Fitting y = a·x + b to noisy points with mini-batch SGD, as in the notebook. "
               "Change the settings on the left; press ▶ in the chart to watch every step.",
@@ -34,7 +37,8 @@ def language_ui() -> str:
     with st.sidebar:
         choice = st.segmented_control(
             i18n.tr(TEXT, "language", st.session_state["lang"]), list(i18n.LANGS),
-            format_func=lambda code: i18n.LANG_NAMES[code], key="lang", required=True)
+            format_func=lambda code: i18n.LANG_NAMES[code], key="lang", required=True,
+            help=i18n.tr(TEXT, "language_help", st.session_state["lang"]))
     return choice or i18n.DEFAULT_LANG
 
 
@@ -45,7 +49,8 @@ def title_ui(lang: str) -> None:
 
 
 def radio(where: Any, label: str, options: Sequence[str], *, key: str, lang: str,
-          format_func: Callable[[str], str], disabled: bool = False) -> str:
+          format_func: Callable[[str], str], disabled: bool = False,
+          help: str | None = None) -> str:
     """``where.radio(...)`` whose option texts are in ``lang``, keeping its choice on a switch.
 
     The browser's radio finds its selection by the option's shown text: after
@@ -58,5 +63,5 @@ def radio(where: Any, label: str, options: Sequence[str], *, key: str, lang: str
         st.session_state[key] = st.session_state[key]
     st.session_state[shown_in] = lang
     choice: str = where.radio(label, options, key=key, format_func=format_func,
-                              disabled=disabled)
+                              disabled=disabled, help=help)
     return choice

@@ -40,8 +40,11 @@ TEXT: i18n.Text = {
     "distance": ("distance to optimum", "到最优点的距离"),
     "distance_help": ("Euclidean distance from (a, b) to the least-squares (a*, b*).",
                       "(a, b) 到最小二乘解 (a*, b*) 的欧氏距离。"),
-    "diverged": ("Training diverged at step {step}: the loss blew up and the run stopped "
-                 "there. ", "训练在第 {step} 步发散:损失爆炸,训练在那里停止。"),
+    "diverged": ("Training diverged at step {step}: the loss blew up, so the run is shown "
+                 "up to step {last}. ",
+                 "训练在第 {step} 步发散:损失爆炸,所以只显示到第 {last} 步。"),
+    "diverged_first": ("Training diverged at the first update: the loss blew up at once. ",
+                       "训练在第一次更新就发散:损失立刻爆炸。"),
     "rising": ("The whole-data loss grew from {start:.3g} to {end:.3g}: this run is heading "
                "for divergence. ",
                "整体损失从 {start:.3g} 增长到 {end:.3g}:这次训练正在走向发散。"),
@@ -210,7 +213,8 @@ def trouble(run: Run) -> str | None:
     """
     h, lang, config = run.history, run.lang, run.train_config
     if h.diverged_at is not None:
-        head = tr("diverged", lang, step=h.diverged_at)
+        head = tr("diverged" if h.steps else "diverged_first", lang, step=h.diverged_at,
+                  last=h.steps)
     elif h.steps and h.total_loss[-1] > RISING * h.initial_total_loss:
         head = tr("rising", lang, start=h.initial_total_loss, end=float(h.total_loss[-1]))
     else:

@@ -276,9 +276,12 @@ def step_ui(run: Run, ghosts: Ghosts = ()) -> None:
     # The address bar follows the step box here too: a change of step reruns only
     # this fragment, never the end of app.py where the link is written.
     classroom.sync_url(run, step=step)
-    metrics_ui(run, step)
-    st.code(figures.notebook_line(history, step), language=None)
-    table_ui(run, step)
+    # What describes the step box's step; faded while ▶ plays (live_chart.PLAYING_CSS),
+    # as it catches up only where playback stops.
+    with st.container(key=live_chart.STEP_VIEW):
+        metrics_ui(run, step)
+        st.code(figures.notebook_line(history, step), language=None)
+        table_ui(run, step)
 
 
 def _playback_stopped(step: int, steps: int) -> None:

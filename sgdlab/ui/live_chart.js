@@ -104,6 +104,7 @@ async function draw(Plotly, gd, figure) {
     return await Plotly.react(gd, figure);
   } finally {
     gd.sgdlabQuiet = false;
+    document.body.classList.remove("sgdlab-playing");  // a new figure: nothing plays
   }
 }
 
@@ -118,12 +119,14 @@ function followPlayback(gd) {
     if (gd.sgdlabQuiet || gd.sgdlabFrame === undefined) return;
     clearTimeout(timer);
     timer = setTimeout(() => {
+      document.body.classList.remove("sgdlab-playing");
       const step = Number(gd.sgdlabFrame);
       if (Number.isInteger(step) && gd.sgdlabSend) gd.sgdlabSend("stopped", step);
     }, 300);
   };
   gd.on("plotly_animatingframe", (event) => {
     gd.sgdlabFrame = event.name;
+    document.body.classList.add("sgdlab-playing");  // the page's numbers fade meanwhile
     // Still playing: ×2 or ▶ pressed mid-play interrupts one animation and starts the
     // next. A report sent then reran the page, and the new figure stopped playback.
     clearTimeout(timer);

@@ -212,3 +212,27 @@ def test_faster_after_pause_goes_on_from_the_paused_step(app_url, page):
     page.wait_for_function(f"(p) => ({FIGURE_STEP})() !== p", arg=paused)
     assert page.evaluate(FIGURE_STEP) > paused
     assert page.console_errors == []
+
+
+def test_while_playing_the_numbers_that_wait_for_the_pause_are_faded(app_url, page):
+    """Mid-play the metrics, log line and table still describe the step box's step (they
+    catch up on the pause): faded, they do not contradict the figure (two reviewers)."""
+    page.goto(app_url + "?lang=zh&steps=200")
+    wait_idle(page)
+    page.wait_for_selector(".js-plotly-plot .cartesianlayer")
+    view = page.locator(".st-key-live_step_view")
+    assert view.locator('[data-testid="stMetric"]').count() == 6
+    assert float(view.evaluate("(el) => getComputedStyle(el).opacity")) == 1
+    page.locator(".js-plotly-plot .updatemenu-button", has_text="播放").first.click()
+    page.wait_for_function(f"() => ({FIGURE_STEP})() > 20")
+    page.wait_for_timeout(300)  # the fade's own transition
+    assert float(view.evaluate("(el) => getComputedStyle(el).opacity")) < 0.5
+    screenshot(page, "live_chart_playing_faded_zh")
+    page.locator(".js-plotly-plot .updatemenu-button", has_text="暂停").first.click()
+    page.wait_for_function(
+        "() => getComputedStyle(document.querySelector('.st-key-live_step_view')).opacity"
+        " === '1'", timeout=10_000)
+    wait_idle(page)
+    step = page.evaluate(FIGURE_STEP)
+    assert page.locator('[data-testid="stCode"]').first.inner_text().startswith(f"Step {step},")
+    assert page.console_errors == []

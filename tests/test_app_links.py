@@ -185,3 +185,16 @@ def test_two_hundred_malformed_links_to_the_real_app(query, bad):
     assert np.isfinite([a, b]).all()
     state = at.session_state
     assert state["steps"] * state["batch_size"] <= MAX_POINT_STEPS  # never a huge job
+
+
+@pytest.mark.parametrize("query", [{"x_min": "5", "x_max": "5"}, {"x_max": "-5"}])
+def test_a_link_with_an_empty_x_range_opens_on_the_range_its_notice_names(query):
+    """The notice said 'using 205.0' while the box kept 5 and the page showed only the
+    x-range error, no charts: the error stopped the run before the fix was drawn."""
+    at = open_link({**query, "lang": "en"})
+    assert not at.exception
+    assert not at.error
+    notice = " ".join(w.value for w in at.warning)
+    x_min, x_max = at.number_input(key="x_min").value, at.number_input(key="x_max").value
+    assert x_max > x_min and (str(x_max) in notice or f"{x_max:g}" in notice)
+    assert len(at.metric) == 6  # the run is on the page

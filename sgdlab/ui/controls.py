@@ -259,5 +259,8 @@ def controls_ui(lang: str, data: Data | None = None) -> tuple[DataConfig | None,
                                    steps=main["steps"], **train)
     except ValueError as e:
         st.error(tr("bad", lang, msg=e))
+        # A link's values that were fixed are not in the boxes yet (bound widgets take the
+        # link's on a first run): that rerun comes first, or the error stays for good.
+        classroom.finish_url_state()
         st.stop()
     return data_config, train_config

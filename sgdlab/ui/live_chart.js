@@ -91,7 +91,32 @@ function modebarButtons(Plotly, fullscreen, download) {
   return buttons[key];
 }
 
+// plotly.js's own words (toolbar tooltips, hints) in Chinese: plotly.py ships no locale
+// files, and a Chinese page showed "Zoom", "Pan", "Reset axes". Python sets
+// config.locale to "zh-CN" on a Chinese page.
+const ZH_CN = {
+  "Autoscale": "自动缩放", "Box Select": "框选", "Lasso Select": "套索选择",
+  "Compare data on hover": "悬停时比较数据", "Show closest data on hover": "悬停时显示最近的数据",
+  "Toggle show closest data on hover": "切换悬停显示最近的数据",
+  "Toggle Spike Lines": "切换辅助线", "Download plot as a png": "下载 PNG 图片",
+  "Download plot": "下载图片", "Pan": "平移", "Reset": "重置", "Reset axes": "重置坐标轴",
+  "Reset view": "重置视图", "Reset views": "重置视图", "Zoom": "缩放", "Zoom in": "放大",
+  "Zoom out": "缩小", "Produced with Plotly.js": "由 Plotly.js 生成",
+  "Double-click to zoom back out": "双击恢复原来的缩放",
+  "Double-click on legend to isolate one trace": "双击图例只显示这一项",
+  "Taking snapshot - this may take a few seconds": "正在生成图片,可能需要几秒钟",
+  "Snapshot succeeded": "图片已生成",
+  "Sorry, there was a problem downloading your snapshot!": "抱歉,下载图片时出了问题!",
+};
+
+function registerLocales(Plotly) {
+  if (Plotly.sgdlabLocales) return;
+  Plotly.sgdlabLocales = true;
+  Plotly.register({ moduleType: "locale", name: "zh-CN", dictionary: ZH_CN });
+}
+
 async function draw(Plotly, gd, figure) {
+  registerLocales(Plotly);
   gd.sgdlabQuiet = true;  // what happens while a new figure goes in is not the reader's
   try {
     // A new figure while ▶ plays: stop the old run's frames first, or they go on

@@ -67,6 +67,7 @@ def payload(spec: dict[str, Any], lang: str, stem: str = "sgdlab",
     """
     config = plot_config()
     config["modeBarButtonsToRemove"] = [*config["modeBarButtonsToRemove"], "toImage"]
+    config["locale"] = "zh-CN" if lang == "zh" else "en-US"  # the toolbar's own words
     image = {"filename": stem, "format": image_format,
              "scale": styles.SCALE if image_format == "png" else 1}
     return orjson.dumps({"src": plotly_src(), "failed": i18n.tr(TEXT, "failed", lang),

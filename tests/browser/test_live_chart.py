@@ -236,3 +236,19 @@ def test_while_playing_the_numbers_that_wait_for_the_pause_are_faded(app_url, pa
     step = page.evaluate(FIGURE_STEP)
     assert page.locator('[data-testid="stCode"]').first.inner_text().startswith(f"Step {step},")
     assert page.console_errors == []
+
+
+def test_the_toolbar_speaks_the_pages_language(app_url, page):
+    page.goto(app_url + "?lang=zh")
+    wait_idle(page)
+    page.wait_for_selector(".js-plotly-plot .modebar-btn")
+    titles = page.evaluate("[...document.querySelectorAll('.js-plotly-plot .modebar-btn')]"
+                           ".map((b) => b.dataset.title)")
+    assert "缩放" in titles and "重置坐标轴" in titles and "Zoom" not in titles
+    ticks = page.locator(".js-plotly-plot .xtick text").all_text_contents()
+    assert "−1" in ticks or "-1" in ticks  # numbers still in plotly's own format
+    page.get_by_text("English", exact=True).click()
+    wait_rerun(page)
+    page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot .modebar-btn')]"
+                           ".some((b) => b.dataset.title === 'Zoom')")
+    assert page.console_errors == []

@@ -28,7 +28,9 @@ def test_the_payload_is_the_figure_with_the_app_s_chart_config():
     config = plot_config()
     # plotly's own camera is replaced by the component's, which leaves out the play controls
     config["modeBarButtonsToRemove"] = [*config["modeBarButtonsToRemove"], "toImage"]
-    assert figure["config"] == {**config, "responsive": True}
+    assert figure["config"] == {**config, "responsive": True, "locale": "en-US"}
+    zh = json.loads(live_chart.payload(spec, "zh"))["figure"]["config"]
+    assert zh["locale"] == "zh-CN"  # the toolbar's words (live_chart.js registers them)
     # everything else is the spec itself, frames for playback included
     assert {k: v for k, v in figure.items() if k != "config"} == json.loads(json.dumps(spec))
     assert len(figure["frames"]) == 5

@@ -545,8 +545,10 @@ def live_figure(history: History, lang: str = i18n.DEFAULT_LANG, step: int | Non
                 log_y: bool = False, ghosts: Ghosts = (),
                 true_line: tuple[float, float] | None = None,
                 max_frames: int = MAX_FRAMES) -> go.Figure:
-    """:func:`live_spec` as a plotly Figure."""
-    return go.Figure(live_spec(history, lang, step, log_y, ghosts, true_line, max_frames),
+    """:func:`live_spec` as a plotly Figure (in its wide arrangement)."""
+    spec = live_spec(history, lang, step, log_y, ghosts, true_line, max_frames)
+    spec.pop(NARROW_KEY)
+    return go.Figure(spec,
                      _validate=False)
 
 
@@ -598,32 +600,72 @@ def live_spec(history: History, lang: str = i18n.DEFAULT_LANG, step: int | None 
         np.concatenate([[0], history.b, params[-2]["y"], params[-1]["y"],
                         *(g.b for _, g in ghosts)]),
         px["range"], py["range"])
-    layout = base_layout(_run_title(history, lang), height=920)
+    layout = base_layout(_run_title(history, lang), height=WIDE["height"])
     # plotly's "none" template, not its default one: every colour, font and axis style
     # is set here, so the figure looks the same pixel for pixel, and plotly.js draws it
     # in a third less time (newPlot 97 -> 63 ms in headless Chromium): the default
     # template's defaults are merged into every trace and axis on every draw.
     layout["template"] = NO_TEMPLATE
     hidden = {"visible": False, "range": [0, 1], "fixedrange": True}
+    corners = {"fit": fit_corner, "params": params_corner,
+               "loss": _loss_corner(history, lx, ly, ghosts)}
     layout.update(
-        xaxis={**fx, "domain": [0, 0.45], "anchor": "y"},
-        yaxis={**fy, "domain": [0.53, 0.89], "anchor": "x"},
-        xaxis2={**px, "domain": [0.55, 1], "anchor": "y2"},
-        yaxis2={**py, "domain": [0.53, 0.89], "anchor": "x2"},
-        xaxis3={**lx, "domain": [0, 1], "anchor": "y3"},
-        yaxis3={**ly, "domain": [0.0, 0.36], "anchor": "x3"},
-        xaxis4={**hidden, "domain": [0, 1], "anchor": "y4"},
-        yaxis4={**hidden, "domain": [0.955, 1.0], "anchor": "x4"},
-        legend={**layout["legend"], **_legend_at(fit_corner, [0, 0.45], [0.53, 0.89])},
-        legend2={**layout["legend"], **_legend_at(params_corner, [0.55, 1], [0.53, 0.89])},
-        legend3={**layout["legend"], **_legend_at(_loss_corner(history, lx, ly, ghosts), [0, 1],
-                                                   [0.0, 0.36])},
+        xaxis={**fx, "anchor": "y"}, yaxis={**fy, "anchor": "x"},
+        xaxis2={**px, "anchor": "y2"}, yaxis2={**py, "anchor": "x2"},
+        xaxis3={**lx, "anchor": "y3"}, yaxis3={**ly, "anchor": "x3"},
+        xaxis4={**hidden, "anchor": "y4"}, yaxis4={**hidden, "anchor": "x4"},
+        legend2=dict(layout["legend"]), legend3=dict(layout["legend"]),
         margin={"l": 90, "r": 20, "t": 60, "b": 200},
-        annotations=_panel_titles(lang),
         sliders=[_slider(steps, step, lang)],
         updatemenus=[_player(steps, lang)],
     )
-    return _spec(traces, layout, frames)
+    for key, value in _arrangement(WIDE, corners, lang).items():
+        layout[key] = {**layout[key], **value} if isinstance(value, dict) else value
+    spec = _spec(traces, layout, frames)
+    # the log line in a smaller type: at 17 px it ran past a 500 px figure's edge
+    # and the step slider and play buttons as far below the loss panel as in the wide one
+    margins = layout["margin"]["t"] + layout["margin"]["b"]
+    below = WIDE["height"] - margins, NARROW["height"] - margins  # the plot areas' heights
+    spec[NARROW_KEY] = {"layout": _arrangement(NARROW, corners, lang),
+                        "readout_size": FONT - 5,
+                        "menus_y": {"sliders": layout["sliders"][0]["y"] * below[0] / below[1],
+                                    "updatemenus": layout["updatemenus"][0]["y"] * below[0]
+                                    / below[1]}}
+    return spec
+
+
+# Where the live figure's panels go (paper coordinates): fit and parameter space side by
+# side over the loss; on a narrow screen (a 1024 px projector with the sidebar open left
+# the two top panels 180 px each, their legends over the data) the three stack, taller.
+# live_chart.js picks NARROW below NARROW_PX of width; each is a complete arrangement.
+Arrangement = dict[str, Any]
+WIDE: Arrangement = {"height": 920, "fit": ([0, 0.45], [0.53, 0.89], 0.895),
+                     "params": ([0.55, 1], [0.53, 0.89], 0.895),
+                     "loss": ([0, 1], [0.0, 0.36], 0.37), "readout": [0.955, 1.0]}
+NARROW: Arrangement = {"height": 1500, "fit": ([0, 1], [0.70, 0.925], 0.93),
+                       "params": ([0, 1], [0.375, 0.60], 0.605),
+                       "loss": ([0, 1], [0.0, 0.27], 0.275), "readout": [0.965, 1.0]}
+NARROW_PX = 760  # the figure's width below which the panels stack
+NARROW_KEY = "narrow"  # the live spec's narrow arrangement, not plotly's: a layout patch
+# and the log line's type size
+
+
+def _arrangement(where: Arrangement, corners: dict[str, tuple[int, int]],
+                 lang: str) -> dict[str, Any]:
+    """The layout keys that place the panels, their legends and their titles."""
+    out: dict[str, Any] = {"height": where["height"]}
+    panels = (("fit", "", "legend", "fit_panel"), ("params", "2", "legend2", "params_panel"),
+              ("loss", "3", "legend3", "loss_title"))
+    titles = []
+    for panel, n, legend, title in panels:
+        x_domain, y_domain, title_y = where[panel]
+        out[f"xaxis{n}"] = {"domain": x_domain}
+        out[f"yaxis{n}"] = {"domain": y_domain}
+        out[legend] = _legend_at(corners[panel], x_domain, y_domain)
+        titles.append(_panel_title(tr(title, lang), x_domain[0], title_y))
+    out["xaxis4"], out["yaxis4"] = {"domain": [0, 1]}, {"domain": where["readout"]}
+    out["annotations"] = titles
+    return out
 
 
 def _loss_corner(history: History, xaxis: dict[str, Any], yaxis: dict[str, Any],
@@ -700,15 +742,10 @@ def _run_title(history: History, lang: str) -> str:
     return words
 
 
-def _panel_titles(lang: str) -> list[dict[str, Any]]:
-    def title(text: str, x: float, y: float) -> dict[str, Any]:
-        return {"text": f"<b>{text}</b>", "x": x, "y": y, "xref": "paper", "yref": "paper",
-                "xanchor": "left", "yanchor": "bottom", "showarrow": False,
-                "font": {"size": FONT + 2}}
-
-    return [title(tr("fit_panel", lang), 0, 0.895),
-            title(tr("params_panel", lang), 0.55, 0.895),
-            title(tr("loss_title", lang), 0, 0.37)]
+def _panel_title(text: str, x: float, y: float) -> dict[str, Any]:
+    return {"text": f"<b>{text}</b>", "x": x, "y": y, "xref": "paper", "yref": "paper",
+            "xanchor": "left", "yanchor": "bottom", "showarrow": False,
+            "font": {"size": FONT + 2}}
 
 
 def _slider(steps: np.ndarray, step: int, lang: str) -> dict[str, Any]:

@@ -281,3 +281,25 @@ def test_a_long_runs_slider_stands_on_the_shown_step_not_the_nearest_frame():
         assert slider["steps"][slider["active"]]["label"] == str(step)
     frames = figures.live_spec(history, "en", step=500, max_frames=50)["frames"]
     assert len(frames) == 51 and "500" in [f["name"] for f in frames]
+
+
+def test_on_a_narrow_screen_the_three_panels_stack_each_full_width():
+    spec = figures.live_spec(train(DataConfig(), TrainConfig()), "zh")
+    wide, narrow = spec["layout"], spec[figures.NARROW_KEY]
+    assert wide["xaxis"]["domain"] == [0, 0.45] and wide["xaxis2"]["domain"] == [0.55, 1]
+    patch = narrow["layout"]
+    rows = [patch[f"yaxis{n}"]["domain"] for n in ("", "2", "3")]
+    assert all(patch[f"xaxis{n}"]["domain"] == [0, 1] for n in ("", "2", "3"))
+    # top to bottom, apart (room for each panel's tick labels and axis title)
+    assert rows[0][0] - rows[1][1] >= 0.09 and rows[1][0] - rows[2][1] >= 0.09
+    assert patch["height"] > wide["height"]
+    titles = [a["y"] for a in patch["annotations"]]
+    assert [round(t - r[1], 3) for t, r in zip(titles, rows, strict=True)] == [0.005] * 3
+    assert [a["text"] for a in patch["annotations"]] == [a["text"] for a in wide["annotations"]]
+    assert narrow["readout_size"] < 17
+    # the step slider and the buttons stay as many pixels below the loss panel
+    for key in ("sliders", "updatemenus"):
+        assert narrow["menus_y"][key] * (patch["height"] - 260) == pytest.approx(
+            wide[key][0]["y"] * (wide["height"] - 260))
+    assert figures.NARROW_KEY not in figures.live_figure(
+        train(DataConfig(), TrainConfig()), "zh").to_dict()

@@ -136,6 +136,26 @@ async function draw(Plotly, gd, figure) {
 // Where playback stops (⏸, the end, or the figure's own step slider), the page's step
 // follows: the step box, metrics, table and link then describe the frame on screen.
 // Frames are named by their step. Sent once things rest, not for every frame.
+// The figure as drawn at this width: on a narrow screen its panels stack (Python's
+// figure.narrow: a layout patch, the log line's type size and where the step slider and
+// play buttons sit). The figure as sent is
+// kept for a later resize.
+function arranged(figure, width, narrowPx) {
+  const { narrow, ...rest } = figure;
+  if (!narrow || !width || width >= narrowPx) return rest;
+  const layout = { ...rest.layout };
+  for (const [key, value] of Object.entries(narrow.layout)) {
+    const plain = value && typeof value === "object" && !Array.isArray(value);
+    layout[key] = plain && layout[key] ? { ...layout[key], ...value } : value;
+  }
+  for (const [key, y] of Object.entries(narrow.menus_y)) {
+    layout[key] = (layout[key] || []).map((menu) => ({ ...menu, y }));
+  }
+  const data = rest.data.map((trace) => (trace.meta && trace.meta.role === "readout"
+    ? { ...trace, textfont: { ...trace.textfont, size: narrow.readout_size } } : trace));
+  return { ...rest, layout, data };
+}
+
 function followPlayback(gd) {
   if (gd.sgdlabFollowing || !gd.on) return;
   gd.sgdlabFollowing = true;
@@ -194,7 +214,7 @@ export default function (component) {
     parentElement.appendChild(gd);
   }
   // bytes from Python arrive as a Uint8Array
-  const { src, failed, fullscreen, download, image, figure } =
+  const { src, failed, fullscreen, download, image, figure, narrow_px: narrowPx } =
     JSON.parse(new TextDecoder().decode(data));
   gd.sgdlabImage = image;  // what the download button saves: name, format, scale
   gd.sgdlabSend = setTriggerValue;
@@ -206,17 +226,27 @@ export default function (component) {
     gd.sgdlabNext = null;
     next.config.modeBarButtonsToAdd = modebarButtons(Plotly, fullscreen, download);
     speedButtonsHere(next);
+    gd.sgdlabFigure = next;  // as sent: a resize across the narrow width arranges it anew
+    const narrowNow = () => gd.offsetWidth > 0 && gd.offsetWidth < narrowPx;
     if (!gd.sgdlabResize) {  // the sidebar opening or closing resizes no window
       let width = gd.offsetWidth;
       gd.sgdlabResize = new ResizeObserver(() => {
         if (gd.offsetWidth === width || !gd.offsetWidth || !gd._fullLayout) return;
         width = gd.offsetWidth;
-        Plotly.Plots.resize(gd);
+        if (narrowNow() !== gd.sgdlabNarrow) {
+          gd.sgdlabNarrow = narrowNow();
+          draw(Plotly, gd, arranged(gd.sgdlabFigure, width, narrowPx))
+            .catch((err) => console.error("sgdlab live chart:", err));
+        } else {
+          Plotly.Plots.resize(gd);
+        }
       });
       gd.sgdlabResize.observe(gd);
     }
     gd.sgdlabFrame = undefined;  // a new figure: nothing has played yet
-    return draw(Plotly, gd, next).then(() => followPlayback(gd))
+    gd.sgdlabNarrow = narrowNow();
+    return draw(Plotly, gd, arranged(next, gd.offsetWidth, narrowPx))
+      .then(() => followPlayback(gd))
       .catch((err) => console.error("sgdlab live chart:", err));
   }, (err) => {  // plotly.js did not load: say so where the chart would be
     console.warn("sgdlab live chart:", err);

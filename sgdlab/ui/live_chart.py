@@ -21,7 +21,7 @@ import plotly
 import streamlit as st
 import streamlit.components.v1 as components_v1
 
-from sgdlab import i18n, styles
+from sgdlab import figures, i18n, styles
 from sgdlab.ui.charts import plot_config
 
 TEXT: i18n.Text = {
@@ -71,6 +71,7 @@ def payload(spec: dict[str, Any], lang: str, stem: str = "sgdlab",
     image = {"filename": stem, "format": image_format,
              "scale": styles.SCALE if image_format == "png" else 1}
     return orjson.dumps({"src": plotly_src(), "failed": i18n.tr(TEXT, "failed", lang),
+                         "narrow_px": figures.NARROW_PX,
                          "fullscreen": i18n.tr(TEXT, "fullscreen", lang),
                          "download": i18n.tr(TEXT, "download", lang, fmt=image_format.upper()),
                          "image": image, "figure": {**spec, "config": {**config,

@@ -252,3 +252,29 @@ def test_the_toolbar_speaks_the_pages_language(app_url, page):
     page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot .modebar-btn')]"
                            ".some((b) => b.dataset.title === 'Zoom')")
     assert page.console_errors == []
+
+
+READOUT_FITS = """() => {
+  const svg = document.querySelector('.js-plotly-plot .main-svg').getBoundingClientRect();
+  const line = [...document.querySelectorAll('.js-plotly-plot text')]
+    .find((t) => /^Step \\d+,/.test(t.textContent)).getBoundingClientRect();
+  return line.left >= svg.left && line.right <= svg.right;
+}"""
+DOMAIN = "(n) => document.querySelector('.js-plotly-plot')._fullLayout['xaxis' + n].domain"
+
+
+def test_on_a_1024_projector_the_panels_stack_and_widen_back(app_url, page):
+    """At 1024x768 with the sidebar open the figure is ~500 px wide: side by side, its two
+    top panels were 180 px each, legends over the data, the log line cut (audit)."""
+    page.set_viewport_size({"width": 1024, "height": 768})
+    page.goto(app_url + "?lang=zh")
+    wait_idle(page)
+    page.wait_for_selector(".js-plotly-plot .cartesianlayer")
+    assert page.evaluate(DOMAIN, "2") == [0, 1]  # parameter space below the fit, full width
+    assert page.evaluate(READOUT_FITS)
+    screenshot(page, "live_chart_narrow_1024_zh")
+    page.set_viewport_size({"width": 1600, "height": 1000})
+    page.wait_for_function(f"() => ({DOMAIN})('2')[0] > 0.5")  # side by side again
+    assert page.evaluate(DOMAIN, "") == [0, 0.45]
+    assert page.evaluate(READOUT_FITS)
+    assert page.console_errors == []

@@ -591,7 +591,7 @@ def live_spec(history: History, lang: str = i18n.DEFAULT_LANG, step: int | None 
                                                 for i, t in enumerate(dyn)],
                        "traces": moving})
     x, y = history.data.xy64
-    fit_corner = emptiest_corner(x, y, fx["range"], fy["range"])
+    fit_corner = emptiest_corner(x, y, fx["range"], fy["range"], legend_box(fit, (0.45, 0.36)))
     # path, optimum and the current marker (on the edge where a diverging path leaves),
     # and the pinned runs' paths
     params_corner = emptiest_corner(
@@ -599,7 +599,7 @@ def live_spec(history: History, lang: str = i18n.DEFAULT_LANG, step: int | None 
                         *(g.a for _, g in ghosts)]),
         np.concatenate([[0], history.b, params[-2]["y"], params[-1]["y"],
                         *(g.b for _, g in ghosts)]),
-        px["range"], py["range"])
+        px["range"], py["range"], legend_box(params, (0.45, 0.36)))
     layout = base_layout(_run_title(history, lang), height=WIDE["height"])
     # plotly's "none" template, not its default one: every colour, font and axis style
     # is set here, so the figure looks the same pixel for pixel, and plotly.js draws it
@@ -608,7 +608,7 @@ def live_spec(history: History, lang: str = i18n.DEFAULT_LANG, step: int | None 
     layout["template"] = NO_TEMPLATE
     hidden = {"visible": False, "range": [0, 1], "fixedrange": True}
     corners = {"fit": fit_corner, "params": params_corner,
-               "loss": _loss_corner(history, lx, ly, ghosts)}
+               "loss": _loss_corner(history, lx, ly, ghosts, legend_box(loss, (1.0, 0.36)))}
     layout.update(
         xaxis={**fx, "anchor": "y"}, yaxis={**fy, "anchor": "x"},
         xaxis2={**px, "anchor": "y2"}, yaxis2={**py, "anchor": "x2"},
@@ -669,7 +669,8 @@ def _arrangement(where: Arrangement, corners: dict[str, tuple[int, int]],
 
 
 def _loss_corner(history: History, xaxis: dict[str, Any], yaxis: dict[str, Any],
-                 ghosts: Ghosts = ()) -> tuple[int, int]:
+                 ghosts: Ghosts = (), box: tuple[float, float] | None = None
+                 ) -> tuple[int, int]:
     """Where the loss panel's legend hides no curve: top right for a falling loss, but
     bottom right for a diverging run, whose curves climb into that corner. Pinned runs'
     curves count too."""
@@ -683,23 +684,51 @@ def _loss_corner(history: History, xaxis: dict[str, Any], yaxis: dict[str, Any],
             y = np.log10(np.where(y > 0, y, np.nan))
     # A curve that leaves the frame (a pinned run that diverged) is drawn up to its edge.
     y = np.clip(y, *sorted(yaxis["range"]))
-    return emptiest_corner(x, y, xaxis["range"], yaxis["range"])
+    return emptiest_corner(x, y, xaxis["range"], yaxis["range"], box)
 
 
 def emptiest_corner(x: np.ndarray, y: np.ndarray, x_range: list[float],
-                    y_range: list[float]) -> tuple[int, int]:
-    """The corner (0/1 in x, 0/1 in y) farthest from every point: a legend there hides nothing."""
+                    y_range: list[float],
+                    box: tuple[float, float] | None = None) -> tuple[int, int]:
+    """The corner (0/1 in x, 0/1 in y) whose legend hides the fewest points, then the one
+    farthest from every point.
+
+    ``box`` is the legend's size as fractions of the panel's width and height; without
+    it every corner hides none. (Nearest-point distance alone put a log-scale loss
+    legend over two early batch losses: that corner's nearest point was a shade
+    farther than the top right's, but inside the legend's box.)
+    """
     u = (np.asarray(x, float) - x_range[0]) / (x_range[1] - x_range[0])
     v = (np.asarray(y, float) - y_range[0]) / (y_range[1] - y_range[0])
     ok = np.isfinite(u) & np.isfinite(v)
     u, v = u[ok], v[ok]
-    best, corner = -1.0, (1, 0)
+    best, corner = (-np.inf, -1.0), (1, 0)
     for cx, cy in ((1, 0), (0, 1), (1, 1), (0, 0)):
+        hidden = (int(np.sum((np.abs(u - cx) <= box[0]) & (np.abs(v - cy) <= box[1])))
+                  if box and len(u) else 0)
         # a legend is wider than tall: weigh horizontal distance less
         d = float(np.min(np.hypot((u - cx) / 2.0, v - cy))) if len(u) else 1.0
-        if d > best + 1e-9:
-            best, corner = d, (cx, cy)
+        if (-hidden, d) > (best[0], best[1] + 1e-9):
+            best, corner = (-hidden, d), (cx, cy)
     return corner
+
+
+# The live figure's plot area at a usual size (1,600 px screen, sidebar open; the
+# figure is responsive): what a legend's box is measured against.
+PLOT_PX = (990.0, 660.0)
+
+
+def legend_box(traces: Sequence[dict[str, Any]], panel: tuple[float, float]) -> tuple[float, float]:
+    """A legend's size as fractions of a panel ``panel`` = (width, height) in plot fractions:
+    from its entries' count and longest name (legend font FONT - 2; a CJK glyph a full em)."""
+    names = [str(t.get("name") or "") for t in traces
+             if t.get("showlegend", True) is not False and t.get("name")]
+    if not names:
+        return (0.0, 0.0)
+    size = FONT - 2
+    longest = max(sum(size if ord(ch) > 0x2E80 else 0.55 * size for ch in n) for n in names)
+    width, height = 50 + longest, 12 + len(names) * (size + 7)
+    return (width / (panel[0] * PLOT_PX[0]), height / (panel[1] * PLOT_PX[1]))
 
 
 def _legend_at(corner: tuple[int, int], x_domain: list[float],

@@ -303,3 +303,22 @@ def test_on_a_narrow_screen_the_three_panels_stack_each_full_width():
             wide[key][0]["y"] * (wide["height"] - 260))
     assert figures.NARROW_KEY not in figures.live_figure(
         train(DataConfig(), TrainConfig()), "zh").to_dict()
+
+
+@pytest.mark.parametrize("log_y", [False, True])
+def test_the_loss_legend_hides_none_of_the_notebook_runs_points(log_y):
+    """With the log scale on, the legend went to the bottom left, over the batch losses of
+    steps 2 and 3 (audit): their nearest-point distance was larger, but inside its box."""
+    history = train(DataConfig(), TrainConfig())
+    spec = figures.live_spec(history, "zh", log_y=log_y)
+    layout = spec["layout"]
+    loss = [t for t in spec["data"] if t.get("legend") == "legend3"]
+    bw, bh = figures.legend_box(loss, (1.0, 0.36))
+    cx, cy = layout["legend3"]["xanchor"] == "right", layout["legend3"]["yanchor"] == "top"
+    x = np.concatenate([np.arange(1, 21)] * 2)
+    y = np.concatenate([history.batch_loss, history.total_loss])
+    y = np.log10(y) if log_y else y
+    (x0, x1), (y0, y1) = layout["xaxis3"]["range"], layout["yaxis3"]["range"]
+    u, v = (x - x0) / (x1 - x0), (y - y0) / (y1 - y0)
+    inside = (np.abs(u - cx) <= bw) & (np.abs(v - cy) <= bh)
+    assert not inside.any(), list(zip(x[inside], y[inside], strict=True))

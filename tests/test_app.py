@@ -53,7 +53,7 @@ def test_chinese_by_default_with_the_notebooks_words():
     # 训练步数 (the notebook's x-axis words) labels the chart's step axis and the Steps
     # slider; the metric is the step on show, 当前步, so the two are not confused.
     assert "当前步" in labels and "批次损失" in labels and "整体损失" in labels
-    assert any(s.label == "训练步数" for s in at.slider)
+    assert any(s.label == "训练步数" for s in at.select_slider)
 
 
 # One new value per control; each must change what is computed.
@@ -279,3 +279,17 @@ def test_every_sidebar_control_has_a_short_help_text(lang):
     assert len(widgets) >= 15
     missing = [getattr(w, "label", w.key) for w in widgets if not (w.help or "").strip()]
     assert missing == []
+
+
+def test_steps_slide_on_round_marks_and_take_any_exact_number():
+    """1-10,000 on a linear slider was 37 steps a pixel: no teacher could pick 60 with the
+    mouse (two reviewers). Now log-spaced marks, and the box below takes any count."""
+    at = run_app()
+    slider = at.sidebar.select_slider(key="steps_slider")
+    assert {20, 50, 100, 500, 1000, 5000, 10000} <= {int(o) for o in slider.options}
+    slider.set_value(100).run()
+    assert at.session_state["steps"] == 100 and shown(at)["Current step"] == "100 / 100"
+    at.number_input(key="steps").set_value(60).run()
+    slider = at.sidebar.select_slider(key="steps_slider")
+    assert shown(at)["Current step"] == "60 / 60"
+    assert slider.value == 70 and "60" in slider.options  # on the nearest mark, says 60

@@ -8,6 +8,7 @@ data-source choice or URL binding can replace or wrap one part alone.
 
 from __future__ import annotations
 
+import math
 from dataclasses import fields
 from typing import Any
 
@@ -23,8 +24,9 @@ TEXT: i18n.Text = {
     "training": ("Training details", "训练细节"),
     "data": ("Data", "数据"),
     "lr_exact": ("exact learning rate", "精确学习率"),
-    "lr_exact_help": ("Type any value from {lo:g} to {hi:g}; the slider snaps to the nearest "
-                      "mark.", "可输入 {lo:g} 到 {hi:g} 之间的任意值;滑块停在最近的刻度。"),
+    "steps_exact": ("exact number of steps", "精确步数"),
+    "exact_help": ("Type any value from {lo:g} to {hi:g}; the slider snaps to the nearest "
+                   "mark.", "可输入 {lo:g} 到 {hi:g} 之间的任意值;滑块停在最近的刻度。"),
     "bad": ("This setting can't be used: {msg}", "这个设置无法使用:{msg}"),
     "x_range": ("'x to' must be greater than 'x from'.", "“x 终点”必须大于“x 起点”。"),
     "accumulation_help": ("Offered: the divisors of the batch size up to 64.",
@@ -40,8 +42,10 @@ DATA_DETAILS = ("n", "noise", "slope", "intercept", "x_min", "x_max", "standardi
 
 
 def lr_marks(lo: float = 1e-4, hi: float = 10.0) -> list[float]:
-    """Learning rates a slider steps through: 1, 1.5, 2, 3, 5, 7 per decade, lo..hi."""
-    marks = [m * 10.0 ** e for e in range(-8, 3) for m in (1, 1.5, 2, 3, 5, 7)]
+    """What a log-scale slider steps through (rates, step counts): 1, 1.5, 2, 3, 5, 7 per
+    decade, lo..hi."""
+    decades = range(math.floor(math.log10(lo)), math.ceil(math.log10(hi)) + 1)
+    marks = [m * 10.0 ** e for e in decades for m in (1, 1.5, 2, 3, 5, 7)]
     return [float(f"{v:.6g}") for v in marks if lo * (1 - 1e-9) <= v <= hi * (1 + 1e-9)]
 
 
@@ -119,39 +123,60 @@ def _clamped(name: str, s: Spec, default: Any, override: dict[str, Any]) -> Any:
 
 
 def lr_ui(lang: str) -> float:
-    """Learning rate: a log-scale slider for speed, an exact box for precision.
-
-    The box owns ``st.session_state["lr"]``; the slider follows it and writes it back.
-    """
+    """Learning rate: a log-scale slider for speed, an exact box for precision."""
     s = spec(TrainConfig, "lr")
     # Down to the config's floor: raw (unstandardized) x is stable only near 2e-5.
-    marks = lr_marks(s.lo or 1e-6, s.hi or 10.0)
-    _init(TrainConfig, "lr")
-    if classroom.hidden("lr"):
-        return float(_clamped("lr", s, 0.1, {}))
-    locked = classroom.locked("lr")
-    st.session_state["lr"] = float(min(max(float(st.session_state["lr"]), s.lo or 0.0),
-                                       s.hi or 10.0))
-    follow = nearest_mark(st.session_state["lr"], marks)
-    if st.session_state.get("lr_slider") != follow:
-        st.session_state["lr_slider"] = follow
+    return float(marked_ui(TrainConfig, "lr", lr_marks(s.lo or 1e-6, s.hi or 10.0), lang,
+                           tr("lr_exact", lang), step=1e-4))
+
+
+def steps_ui(lang: str) -> int:
+    """Steps the same way: 1 to 10,000 on a linear slider was 37 steps a pixel, and no
+    teacher could pick 60 or 100 with the mouse (two reviewers)."""
+    s = spec(TrainConfig, "steps")
+    marks = [int(v) for v in lr_marks(float(s.lo or 1), float(s.hi or 10_000)) if v == int(v)]
+    return int(marked_ui(TrainConfig, "steps", marks, lang, tr("steps_exact", lang), step=1))
+
+
+def marked_ui(cls: type, name: str, marks: list[Any], lang: str, exact: str,
+              step: float) -> Any:
+    """A slider over ``marks`` (log-spaced) for speed, then an exact box for precision.
+
+    The box owns ``st.session_state[name]`` (and the URL parameter); the slider,
+    ``<name>_slider``, stands on the mark nearest the value, its thumb labelled with
+    the exact value, and a slide writes its mark back.
+    """
+    s = spec(cls, name)
+    default = _default(cls, name)
+    kind = int if isinstance(default, int) else float
+    _init(cls, name)
+    if classroom.hidden(name):
+        return _clamped(name, s, default, {})
+    locked = classroom.locked(name)
+    assert s.lo is not None and s.hi is not None  # every number field has a range
+    lo, hi = kind(s.lo), kind(s.hi)
+    st.session_state[name] = kind(min(max(kind(st.session_state[name]), lo), hi))
+    follow = nearest_mark(st.session_state[name], marks)
+    slider = f"{name}_slider"
+    if st.session_state.get(slider) != follow:
+        st.session_state[slider] = follow
 
     def slid() -> None:
-        st.session_state["lr"] = st.session_state["lr_slider"]
+        st.session_state[name] = st.session_state[slider]
 
-    exact = st.session_state["lr"]
+    value = st.session_state[name]
 
-    def shown(mark: float) -> str:
-        """A mark's label; the thumb's mark says the exact rate (1.1, not its mark's "1")."""
-        return f"{exact:g}" if mark == follow else f"{mark:g}"
+    def shown(mark: Any) -> str:
+        """A mark's label; the thumb's mark says the exact value (1.1, not its mark's "1")."""
+        return f"{value:g}" if mark == follow else f"{mark:g}"
 
-    st.select_slider(_label(s, lang), marks, key="lr_slider", help=_help(s, lang),
+    st.select_slider(_label(s, lang), marks, key=slider, help=_help(s, lang),
                      format_func=shown, on_change=slid, disabled=locked)
-    return float(st.number_input(tr("lr_exact", lang), float(s.lo or 0), float(s.hi or 10),
-                                 _default(TrainConfig, "lr"), key="lr", format="%g", step=1e-4,
-                                 disabled=locked, bind=classroom.bind("lr"),
-                                 help=tr("lr_exact_help", lang, lo=s.lo, hi=s.hi),
-                                 label_visibility="collapsed"))
+    return kind(st.number_input(exact, lo, hi, kind(default), key=name,
+                                format="%g" if kind is float else "%d", step=kind(step),
+                                disabled=locked, bind=classroom.bind(name),
+                                help=tr("exact_help", lang, lo=lo, hi=hi),
+                                label_visibility="collapsed"))
 
 
 def tr(key: str, lang: str, **values: object) -> str:
@@ -169,7 +194,7 @@ def main_ui(lang: str, n: int, synthetic: bool = True) -> dict[str, Any]:
     before = st.session_state.get("batch_size")
     values["batch_size"] = field_ui(TrainConfig, "batch_size", lang, hi=n, slider=True)
     _say_if_lowered(before, values["batch_size"], n, lang)
-    values["steps"] = field_ui(TrainConfig, "steps", lang, slider=True)
+    values["steps"] = steps_ui(lang)
     return values
 
 

@@ -286,3 +286,15 @@ def test_sync_url_writes_the_run_without_the_junk() -> None:
     assert shown == {"lr": "0.5", "batch_size": "200", "lang": "zh", "step": "3",
                      "lock": "lr"}
     assert urlstate.parse(shown).notices == ()
+
+
+def test_the_class_link_is_labelled_and_its_lists_offer_no_english_select_all() -> None:
+    """A teacher copied the top link (no locks) while the locked one sat unlabelled below,
+    and 'Select 2 matches' (English) locked the schedule with the rate."""
+    at = app({"lang": "zh"})
+    lock = at.multiselect(key="_classroom_lock")
+    assert lock.proto.select_all == 0 and lock.placeholder == "选择设置……"
+    lock.set_value(["lr"]).run()
+    assert len(at.code) == 2 and "lock=lr" in at.code[1].value
+    assert "lock" not in at.code[0].value
+    assert any("课堂链接" in c.value for c in at.caption)

@@ -55,6 +55,9 @@ TEXT: i18n.Text = {
                 "上课用:在链接中锁定或隐藏控件"),
     "lock": ("Locked (visible, cannot change)", "锁定(可见但不能修改)"),
     "hide": ("Hidden", "隐藏"),
+    "choose": ("Choose settings…", "选择设置……"),
+    "class_link": ("The class's link, with these locks and hides (copy it with the button "
+                   "at its right):", "课堂链接,含上面的锁定和隐藏(点击框右侧的按钮复制):"),
     "no_data_in_link": ("The data here is not synthetic, so the link does not carry it.",
                         "当前数据不是合成数据,链接中不包含它。"),
 }
@@ -374,11 +377,16 @@ def copy_link_ui(run: Run, *, step: int | None = None, view: str | None = None) 
         with st.expander(i18n.tr(TEXT, "teacher", lang)):
             names = list(urlstate.SETTINGS)
             label = {n: f"{_label(n, lang)} ({n})" for n in names}
+            # No "Select all" / "Select 2 matches" row: it is in English, and a teacher
+            # who typed 学习率 and took the first row locked the schedule too.
+            choose = {"format_func": label.__getitem__, "select_all": False,
+                      "placeholder": i18n.tr(TEXT, "choose", lang)}
             lock = st.multiselect(i18n.tr(TEXT, "lock", lang), names, key="_classroom_lock",
-                                  default=list(keep_lock), format_func=label.__getitem__)
+                                  default=list(keep_lock), **choose)
             hide = st.multiselect(i18n.tr(TEXT, "hide", lang), names, key="_classroom_hide",
-                                  default=list(keep_hide), format_func=label.__getitem__)
+                                  default=list(keep_hide), **choose)
             if (tuple(lock), tuple(hide)) != (keep_lock, keep_hide):
                 url = link_for(run, step=step, view=view, lock=tuple(lock), hide=tuple(hide))
+                st.caption(i18n.tr(TEXT, "class_link", lang))  # which box is which
                 st.code(url, language=None, wrap_lines=True)
     return url

@@ -61,6 +61,7 @@ TEXT: i18n.Text = {
     "total_loss": ("whole-data loss", "整体损失"),
     "min_loss": ("least-squares minimum", "最小二乘最小值"),
     "epoch": ("epoch boundary", "轮次边界"),
+    "epoch_every": ("epoch boundary (one per {k} epochs)", "轮次边界(每 {k} 轮一条)"),
     "current": ("current step", "当前步"),
     "off_chart": ("off the chart: the arrow points where it went",
                   "已超出图的范围:箭头指向它的去向"),
@@ -298,13 +299,14 @@ def _epoch_trace(history: History, lang: str, log_y: bool) -> list[dict[str, Any
     """Vertical dotted lines between epochs, as one trace (None breaks the line)."""
     c = history.config
     per_epoch = history.data.n / c.batch_size
-    if history.steps == 0 or per_epoch >= history.steps:
+    # full batch: every step is an epoch, and a line at every step says nothing
+    if history.steps == 0 or per_epoch >= history.steps or per_epoch <= 1:
         return []
     starts = np.arange(1, history.steps)[
         np.diff((np.arange(history.steps) * c.batch_size) // history.data.n) > 0] + 0.5
     every = int(np.ceil(len(starts) / 25))  # at most ~25 lines: more only grey the plot
     starts = starts[every - 1:: every]
-    name = tr("epoch", lang) + ("" if every == 1 else f" (×{every})")
+    name = tr("epoch", lang) if every == 1 else tr("epoch_every", lang, k=every)
     lo, hi = (1e-30, 1e30) if log_y else (-1e30, 1e30)
     xs = np.repeat(starts, 3).astype(object)
     ys = np.tile(np.array([lo, hi, None], dtype=object), len(starts))

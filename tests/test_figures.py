@@ -322,3 +322,15 @@ def test_the_loss_legend_hides_none_of_the_notebook_runs_points(log_y):
     u, v = (x - x0) / (x1 - x0), (y - y0) / (y1 - y0)
     inside = (np.abs(u - cx) <= bw) & (np.abs(v - cy) <= bh)
     assert not inside.any(), list(zip(x[inside], y[inside], strict=True))
+
+
+def test_epoch_lines_say_how_many_they_stand_for_and_full_batch_draws_none():
+    def epoch(config: TrainConfig, lang: str = "en") -> list[dict]:
+        spec = figures.live_spec(train(DataConfig(), config), lang)
+        return [t for t in spec["data"] if (t.get("meta") or {}).get("role") == "epoch"]
+
+    assert epoch(TrainConfig(batch_size=200)) == []  # a line at every step said nothing
+    (thinned,) = epoch(TrainConfig(batch_size=100, steps=200), "zh")
+    assert thinned["name"] == "轮次边界(每 4 轮一条)"  # 99 boundaries, one line per 4
+    (every,) = epoch(TrainConfig())
+    assert every["name"] == "epoch boundary"

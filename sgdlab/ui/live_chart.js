@@ -214,8 +214,14 @@ export default function (component) {
     parentElement.appendChild(gd);
   }
   // bytes from Python arrive as a Uint8Array
-  const { src, failed, fullscreen, download, image, figure, narrow_px: narrowPx } =
+  const { src, failed, fullscreen, download, image, figure, narrow_px: narrowPx, loading } =
     JSON.parse(new TextDecoder().decode(data));
+  if (!gd._fullLayout && !gd.textContent) {
+    // plotly.js (3.5 MB) is still on its way on a first visit: hold the figure's place
+    // and say so, rather than a blank that the page then jumps over
+    gd.textContent = loading;
+    gd.style.minHeight = `${figure.layout.height || 600}px`;
+  }
   gd.sgdlabImage = image;  // what the download button saves: name, format, scale
   gd.sgdlabSend = setTriggerValue;
   // Newest wins: a figure that arrives while plotly.js loads replaces the waiting one.
@@ -226,6 +232,8 @@ export default function (component) {
     gd.sgdlabNext = null;
     next.config.modeBarButtonsToAdd = modebarButtons(Plotly, fullscreen, download);
     speedButtonsHere(next);
+    if (!gd._fullLayout) gd.textContent = "";  // the loading line goes; the figure comes
+    gd.style.minHeight = "";
     gd.sgdlabFigure = next;  // as sent: a resize across the narrow width arranges it anew
     const narrowNow = () => gd.offsetWidth > 0 && gd.offsetWidth < narrowPx;
     if (!gd.sgdlabResize) {  // the sidebar opening or closing resizes no window
@@ -251,5 +259,6 @@ export default function (component) {
   }, (err) => {  // plotly.js did not load: say so where the chart would be
     console.warn("sgdlab live chart:", err);
     gd.textContent = failed;
+    gd.style.minHeight = "";
   });
 }

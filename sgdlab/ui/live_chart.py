@@ -27,6 +27,7 @@ from sgdlab.ui.charts import plot_config
 TEXT: i18n.Text = {
     "failed": ("The chart library (plotly.js) could not be loaded. Reload the page.",
                "图表库(plotly.js)加载失败,请刷新页面。"),
+    "loading": ("Loading the chart…", "正在加载图表……"),
     "fullscreen": ("Full screen (Esc to leave)", "全屏(按 Esc 退出)"),
     "download": ("Download the figure as {fmt} (without the play controls)",
                  "下载这幅图({fmt},不含播放控件)"),
@@ -72,6 +73,7 @@ def payload(spec: dict[str, Any], lang: str, stem: str = "sgdlab",
              "scale": styles.SCALE if image_format == "png" else 1}
     return orjson.dumps({"src": plotly_src(), "failed": i18n.tr(TEXT, "failed", lang),
                          "narrow_px": figures.NARROW_PX,
+                         "loading": i18n.tr(TEXT, "loading", lang),
                          "fullscreen": i18n.tr(TEXT, "fullscreen", lang),
                          "download": i18n.tr(TEXT, "download", lang, fmt=image_format.upper()),
                          "image": image, "figure": {**spec, "config": {**config,

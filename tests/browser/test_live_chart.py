@@ -278,3 +278,23 @@ def test_on_a_1024_projector_the_panels_stack_and_widen_back(app_url, page):
     assert page.evaluate(DOMAIN, "") == [0, 0.45]
     assert page.evaluate(READOUT_FITS)
     assert page.console_errors == []
+
+
+def test_while_plotly_js_loads_the_chart_holds_its_place_and_says_so(app_url, page):
+    """A first visit waits seconds for plotly.js: the figure's place was blank and the page
+    jumped when it came (a teacher's report)."""
+    held: list = []
+    page.route(f"**/{PLOTLY_JS}?*", lambda route: held.append(route))
+    page.goto(app_url + "?lang=zh")
+    wait_idle(page)
+    chart = page.locator(".sgdlab-live-chart")
+    page.wait_for_function("() => document.querySelector('.sgdlab-live-chart')"
+                           " && document.querySelector('.sgdlab-live-chart').textContent"
+                           ".includes('正在加载图表')")
+    assert chart.evaluate("(el) => el.offsetHeight") >= 900  # the figure's own height
+    assert held  # plotly.js is still on its way
+    for route in held:
+        route.continue_()
+    page.wait_for_selector(".js-plotly-plot .cartesianlayer")
+    assert "正在加载" not in chart.inner_text()
+    assert page.console_errors == []

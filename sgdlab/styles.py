@@ -252,7 +252,7 @@ def _value_text(value: object, lang: str) -> str:
     return _fmt(value)
 
 
-STAMP_FONT = 10  # px
+STAMP_FONT = 12  # px: 10 read as 9 px type on a slide (a teacher's report)
 
 
 def _stamp_lines(text: str, width_px: float) -> list[str]:
@@ -281,7 +281,7 @@ def add_stamp(fig: go.Figure, text: str) -> go.Figure:
                        showarrow=False, font={"size": STAMP_FONT, "color": "#666666"})
     # The title sits in the top margin too: the stamp's lines go on top of what it needs.
     top = margin.t if margin.t is not None else 0
-    fig.update_layout(margin={"t": max(top, 60) + 14 * (len(lines) - 1)})
+    fig.update_layout(margin={"t": max(top, 60) + round(1.4 * STAMP_FONT) * (len(lines) - 1)})
     return fig
 
 

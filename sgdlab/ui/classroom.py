@@ -379,12 +379,13 @@ def copy_link_ui(run: Run, *, step: int | None = None, view: str | None = None) 
             label = {n: f"{_label(n, lang)} ({n})" for n in names}
             # No "Select all" / "Select 2 matches" row: it is in English, and a teacher
             # who typed 学习率 and took the first row locked the schedule too.
-            choose = {"format_func": label.__getitem__, "select_all": False,
-                      "placeholder": i18n.tr(TEXT, "choose", lang)}
+            choose = i18n.tr(TEXT, "choose", lang)
             lock = st.multiselect(i18n.tr(TEXT, "lock", lang), names, key="_classroom_lock",
-                                  default=list(keep_lock), **choose)
+                                  default=list(keep_lock), format_func=label.__getitem__,
+                                  select_all=False, placeholder=choose)
             hide = st.multiselect(i18n.tr(TEXT, "hide", lang), names, key="_classroom_hide",
-                                  default=list(keep_hide), **choose)
+                                  default=list(keep_hide), format_func=label.__getitem__,
+                                  select_all=False, placeholder=choose)
             if (tuple(lock), tuple(hide)) != (keep_lock, keep_hide):
                 url = link_for(run, step=step, view=view, lock=tuple(lock), hide=tuple(hide))
                 st.caption(i18n.tr(TEXT, "class_link", lang))  # which box is which

@@ -596,11 +596,11 @@ def live_spec(history: History, lang: str = i18n.DEFAULT_LANG, step: int | None 
     fit_corner = emptiest_corner(x, y, fx["range"], fy["range"], legend_box(fit, (0.45, 0.36)))
     # path, optimum and the current marker (on the edge where a diverging path leaves),
     # and the pinned runs' paths
+    paths = [along(np.append(0.0, h.a), np.append(0.0, h.b))
+             for h in (history, *(g for _, g in ghosts))]
     params_corner = emptiest_corner(
-        np.concatenate([[0], history.a, params[-2]["x"], params[-1]["x"],
-                        *(g.a for _, g in ghosts)]),
-        np.concatenate([[0], history.b, params[-2]["y"], params[-1]["y"],
-                        *(g.b for _, g in ghosts)]),
+        np.concatenate([*(p[0] for p in paths), params[-2]["x"], params[-1]["x"]]),
+        np.concatenate([*(p[1] for p in paths), params[-2]["y"], params[-1]["y"]]),
         px["range"], py["range"], legend_box(params, (0.45, 0.36)))
     layout = base_layout(_run_title(history, lang), height=WIDE["height"])
     # plotly's "none" template, not its default one: every colour, font and axis style
@@ -678,15 +678,33 @@ def _loss_corner(history: History, xaxis: dict[str, Any], yaxis: dict[str, Any],
     curves count too."""
     if history.steps == 0 or "range" not in yaxis:
         return (1, 1)
-    curves = [(history.total_loss, history.batch_loss)] + [(g.total_loss,) for _, g in ghosts]
-    x = np.concatenate([np.arange(1, len(c) + 1, dtype=float) for cs in curves for c in cs])
-    y = np.concatenate([c for cs in curves for c in cs]).astype(float)
-    if yaxis.get("type") == "log":
-        with np.errstate(divide="ignore", invalid="ignore"):
-            y = np.log10(np.where(y > 0, y, np.nan))
-    # A curve that leaves the frame (a pinned run that diverged) is drawn up to its edge.
-    y = np.clip(y, *sorted(yaxis["range"]))
-    return emptiest_corner(x, y, xaxis["range"], yaxis["range"], box)
+    curves = [history.total_loss, history.batch_loss] + [g.total_loss for _, g in ghosts]
+    xs, ys = [], []
+    for curve in curves:
+        y = np.asarray(curve, dtype=float)
+        if yaxis.get("type") == "log":
+            with np.errstate(divide="ignore", invalid="ignore"):
+                y = np.log10(np.where(y > 0, y, np.nan))
+        # A curve that leaves the frame (a pinned run that diverged) is drawn up to its edge.
+        x, y = along(np.arange(1, len(y) + 1, dtype=float), np.clip(y, *sorted(yaxis["range"])))
+        xs.append(x)
+        ys.append(y)
+    return emptiest_corner(np.concatenate(xs), np.concatenate(ys), xaxis["range"],
+                           yaxis["range"], box)
+
+
+def along(x: np.ndarray, y: np.ndarray, k: int = 8) -> tuple[np.ndarray, np.ndarray]:
+    """Points along the polyline through (x, y), ``k`` per segment: a legend over a line
+    between two points hides it as surely as one over a point."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    if len(x) < 2:
+        return x, y
+    t = np.linspace(0, 1, k, endpoint=False)[:, None]
+
+    def between(v: np.ndarray) -> np.ndarray:
+        return np.append((v[:-1] + t * (v[1:] - v[:-1])).T.ravel(), v[-1])
+
+    return between(x), between(y)
 
 
 def emptiest_corner(x: np.ndarray, y: np.ndarray, x_range: list[float],
@@ -715,9 +733,9 @@ def emptiest_corner(x: np.ndarray, y: np.ndarray, x_range: list[float],
     return corner
 
 
-# The live figure's plot area at a usual size (1,600 px screen, sidebar open; the
+# The live figure's plot area at a modest size (a 1,280 px screen, sidebar open; the
 # figure is responsive): what a legend's box is measured against.
-PLOT_PX = (990.0, 660.0)
+PLOT_PX = (750.0, 660.0)
 
 
 def legend_box(traces: Sequence[dict[str, Any]], panel: tuple[float, float]) -> tuple[float, float]:

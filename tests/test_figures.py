@@ -334,3 +334,19 @@ def test_epoch_lines_say_how_many_they_stand_for_and_full_batch_draws_none():
     assert thinned["name"] == "轮次边界(每 4 轮一条)"  # 99 boundaries, one line per 4
     (every,) = epoch(TrainConfig())
     assert every["name"] == "epoch boundary"
+
+
+def test_a_legend_counts_the_lines_between_points_too():
+    """The parameter legend sat over a stretch of the path between two of its points."""
+    assert [v.tolist() for v in figures.along(np.array([0, 1, 3.0]), np.array([0, 2, 2.0]), 2)
+            ] == [[0, 0.5, 1, 2, 3], [0, 1, 2, 2, 2]]
+    history = train(DataConfig(), TrainConfig())
+    spec = figures.live_spec(history, "en")
+    layout = spec["layout"]
+    params = [t for t in spec["data"] if t.get("legend") == "legend2"]
+    bw, bh = figures.legend_box(params, (0.45, 0.36))
+    cx, cy = layout["legend2"]["xanchor"] == "right", layout["legend2"]["yanchor"] == "top"
+    x, y = figures.along(np.append(0.0, history.a), np.append(0.0, history.b), 50)
+    (x0, x1), (y0, y1) = layout["xaxis2"]["range"], layout["yaxis2"]["range"]
+    u, v = (x - x0) / (x1 - x0), (y - y0) / (y1 - y0)
+    assert not ((np.abs(u - cx) <= bw) & (np.abs(v - cy) <= bh)).any()

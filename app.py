@@ -18,10 +18,14 @@ st.set_page_config(page_title="sgdlab", page_icon="📉", layout="wide")
 classroom.apply_url_state()  # before any control: a link's settings, checked, with notices
 lang = language_ui()
 title_ui(lang)
+# The sidebar's order of prominence: the four main controls (seed, rate, batch size,
+# steps) and their expanders first, then presets and the data source. Those two run
+# first (the controls depend on the data), so the controls' place is held above them.
+controls_box = st.sidebar.container()
 with st.sidebar:
     classroom.preset_menu_ui(lang)
 custom = data_source_ui(lang)  # None: the notebook's synthetic data
-data_config, train_config = controls_ui(lang, custom)
+data_config, train_config = controls_ui(lang, custom, where=controls_box)
 if data_config is not None:
     history = page_run(data_config, train_config, lang)
 else:

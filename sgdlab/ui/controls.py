@@ -261,14 +261,16 @@ def data_ui(lang: str, batch_size: int) -> dict[str, Any]:
                 for name in DATA_DETAILS}
 
 
-def controls_ui(lang: str, data: Data | None = None) -> tuple[DataConfig | None, TrainConfig]:
-    """Draw the sidebar and return the settings it shows; bad settings stop with a message.
+def controls_ui(lang: str, data: Data | None = None,
+                where: Any = None) -> tuple[DataConfig | None, TrainConfig]:
+    """Draw the controls (in ``where``, a sidebar container, else the sidebar's end) and
+    return the settings they show; bad settings stop with a message.
 
     With ``data`` (a built-in or uploaded data set) the synthetic data's
     controls are not drawn, the batch size is bounded by its size, and the
     returned DataConfig is None.
     """
-    with st.sidebar:
+    with where if where is not None else st.sidebar:
         _init(DataConfig, "n")
         n = int(st.session_state["n"]) if data is None else data.n
         main = main_ui(lang, n, synthetic=data is None)

@@ -110,6 +110,13 @@ def _view(history: History) -> np.ndarray:
         return np.asarray(history.total_loss <= VIEW_LOSS_FACTOR * start, dtype=bool)
 
 
+def forced_log(history: History) -> bool:
+    """Is the loss drawn on a log axis whatever the switch says? An explosion only reads on
+    one: a diverged run, or one whose loss has left the framed range (momentum 0.5: a
+    linear axis stopped at 6,000 while the loss was 56,800)."""
+    return history.diverged_at is not None or not bool(_view(history).all())
+
+
 def _span(lo: float, hi: float, pad: float = 0.08) -> list[float]:
     width = hi - lo if hi > lo else max(abs(hi), 1.0)
     return [lo - pad * width, hi + pad * width]
@@ -240,10 +247,7 @@ def _loss_panel(history: History, step: int, lang: str, log_y: bool,
                 ghosts: Ghosts) -> tuple[list[dict], dict, dict]:
     n_steps = max(history.steps, 1)
     view = _view(history)
-    # An explosion only reads on a log axis: a diverged run, or one whose loss has
-    # left the framed range (momentum 0.5: a linear axis stopped at 6,000 while the
-    # loss was 56,800).
-    log_y = log_y or history.diverged_at is not None or not bool(view.all())
+    log_y = log_y or forced_log(history)
     opt = theory.least_squares(history.data)
     mode = "lines+markers" if history.steps <= 30 else "lines"  # every marker is a DOM node
     traces: list[dict[str, Any]] = [

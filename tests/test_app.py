@@ -293,3 +293,14 @@ def test_steps_slide_on_round_marks_and_take_any_exact_number():
     slider = at.sidebar.select_slider(key="steps_slider")
     assert shown(at)["Current step"] == "60 / 60"
     assert slider.value == 70 and "60" in slider.options  # on the nearest mark, says 60
+
+
+def test_a_run_drawn_on_a_log_axis_anyway_shows_the_switch_on_and_fixed():
+    """A diverging run's loss axis turned log while the switch still read "off" (a teacher
+    at lr 1.5)."""
+    at = run_app(lr=5.0)
+    (forced,) = [t for t in at.toggle if t.key == "live_log_forced"]
+    assert forced.value is True and forced.disabled
+    assert "live_log_y" not in [t.key for t in at.toggle]  # one switch, not two
+    calm = run_app()
+    assert [t.key for t in calm.toggle if t.key.startswith("live_log")] == ["live_log_y"]

@@ -33,6 +33,9 @@ TEXT: i18n.Text = {
     "log_y_help": ("Show the loss axis on a log scale: small losses near the minimum and "
                    "early large ones both stay readable.",
                    "损失轴用对数坐标:接近最小值的小损失和开始时的大损失都看得清。"),
+    "log_forced_help": ("This run's loss blows up or leaves the frame, and that only reads on "
+                        "a log scale: its loss axis is logarithmic whatever the switch says.",
+                        "这次训练的损失爆炸或超出画面,只有对数坐标才看得清:它的损失轴总是对数坐标。"),
     "a": ("slope a", "斜率 a"),
     "b": ("intercept b", "截距 b"),
     "batch_loss": ("batch loss", "批次损失"),
@@ -255,7 +258,12 @@ def step_ui(run: Run, ghosts: Ghosts = ()) -> None:
     left, middle, right = st.columns([1, 2, 1], vertical_alignment="bottom")
     step = int(left.number_input(tr("step", lang), 1, history.steps, step=1, key="live_step",
                                  help=tr("step_help", lang)))
-    log_y = middle.toggle(tr("log_y", lang), key=LOG_Y, help=tr("log_y_help", lang))
+    if figures.forced_log(history):  # the figure is on a log axis anyway: say so, switched on
+        middle.toggle(tr("log_y", lang), True, key="live_log_forced", disabled=True,
+                      help=tr("log_forced_help", lang))
+        log_y = bool(st.session_state.get(LOG_Y, False))
+    else:
+        log_y = middle.toggle(tr("log_y", lang), key=LOG_Y, help=tr("log_y_help", lang))
     # A new step reruns only this fragment; an open tab that shows the step follows it.
     if _in_fragment_run() and classroom.tab_is_behind(step):
         st.rerun()

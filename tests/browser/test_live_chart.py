@@ -174,16 +174,23 @@ FIGURE_STEP = """() => {
 }"""
 
 
-def test_faster_mid_play_goes_on_from_the_frame_on_screen_to_the_end(app_url, page):
-    """×2 pressed while ▶ played had sent playback back to step 1 and frozen it there: the
-    interruption reported a stop, and the page's rerun stopped the new animation."""
+def _playing_past(page, app_url: str, step: int):
+    """A 200-step run playing (▶) past ``step``; its play buttons."""
     page.goto(app_url + "?lang=en&steps=200")
     wait_idle(page)
     page.wait_for_selector(".js-plotly-plot .cartesianlayer")
     buttons = page.locator(".js-plotly-plot .updatemenu-button")
     buttons.filter(has_text="▶").first.click()
-    page.wait_for_function(f"() => ({FIGURE_STEP})() > 10 && ({FIGURE_STEP})() < 150")
+    page.wait_for_function(f"(s) => ({FIGURE_STEP})() > s", arg=step)
+    return buttons
+
+
+def test_faster_mid_play_goes_on_from_the_frame_on_screen_to_the_end(app_url, page):
+    """×2 pressed while ▶ played had sent playback back to step 1 and frozen it there: the
+    interruption reported a stop, and the page's rerun stopped the new animation."""
+    buttons = _playing_past(page, app_url, 10)
     before = page.evaluate(FIGURE_STEP)
+    assert before < 150
     buttons.filter(has_text="×2").first.click()
     page.wait_for_timeout(600)
     assert page.evaluate(FIGURE_STEP) > before  # on from there, not from step 1
@@ -196,12 +203,7 @@ def test_faster_mid_play_goes_on_from_the_frame_on_screen_to_the_end(app_url, pa
 
 
 def test_faster_after_pause_goes_on_from_the_paused_step(app_url, page):
-    page.goto(app_url + "?lang=en&steps=200")
-    wait_idle(page)
-    page.wait_for_selector(".js-plotly-plot .cartesianlayer")
-    buttons = page.locator(".js-plotly-plot .updatemenu-button")
-    buttons.filter(has_text="▶").first.click()
-    page.wait_for_function(f"() => ({FIGURE_STEP})() > 60")
+    buttons = _playing_past(page, app_url, 60)
     buttons.filter(has_text="Pause").first.click()
     box = page.locator('[data-testid="stNumberInput"]', has_text="Current step").locator("input")
     page.wait_for_function("(el) => el.value !== '200'", arg=box.element_handle(),

@@ -697,12 +697,19 @@ def _loss_corner(history: History, xaxis: dict[str, Any], yaxis: dict[str, Any],
                            yaxis["range"], box)
 
 
-def along(x: np.ndarray, y: np.ndarray, k: int = 8) -> tuple[np.ndarray, np.ndarray]:
+def along(x: np.ndarray, y: np.ndarray, k: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Points along the polyline through (x, y), ``k`` per segment: a legend over a line
-    between two points hides it as surely as one over a point."""
+    between two points hides it as surely as one over a point.
+
+    By default up to 8 per segment, and none added once the line has ~400 points of its
+    own: a 5,000-step run's curves are dense already, and eight times their points cost
+    its live figure 10 ms on every step change.
+    """
     x, y = np.asarray(x, float), np.asarray(y, float)
     if len(x) < 2:
         return x, y
+    if k is None:
+        k = max(1, min(8, math.ceil(400 / (len(x) - 1))))
     t = np.linspace(0, 1, k, endpoint=False)[:, None]
 
     def between(v: np.ndarray) -> np.ndarray:

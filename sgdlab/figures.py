@@ -631,12 +631,12 @@ def live_spec(history: History, lang: str = i18n.DEFAULT_LANG, step: int | None 
     # the log line in a smaller type: at 17 px it ran past a 500 px figure's edge
     # and the step slider and play buttons as far below the loss panel as in the wide one
     margins = layout["margin"]["t"] + layout["margin"]["b"]
-    below = WIDE["height"] - margins, NARROW["height"] - margins  # the plot areas' heights
+    # the plot areas' heights, wide over narrow: paper y below the plot scales by it
+    shrink = (WIDE["height"] - margins) / (NARROW["height"] - margins)
     spec[NARROW_KEY] = {"layout": _arrangement(NARROW, corners, lang),
                         "readout_size": FONT - 5,
-                        "menus_y": {"sliders": layout["sliders"][0]["y"] * below[0] / below[1],
-                                    "updatemenus": layout["updatemenus"][0]["y"] * below[0]
-                                    / below[1]}}
+                        "menus_y": {key: layout[key][0]["y"] * shrink
+                                    for key in ("sliders", "updatemenus")}}
     return spec
 
 

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from sgdlab import DataConfig, TrainConfig, train
 from sgdlab.config import spec
-from sgdlab.ui.controls import lr_marks
+from sgdlab.ui.controls import log_marks
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 FINAL = "Step 20, Loss:  1.27; Result: y = 9.94 * x + 5.21"
@@ -108,7 +108,7 @@ def test_each_control_changes_the_run_and_the_page_agrees_with_the_core(name):
 def test_the_rate_sliders_thumb_says_the_exact_rate():
     """0.9 and 1.1 both sit on the slider's mark 1; its thumb must not read "1" for them."""
     at = run_app()
-    marks = lr_marks(spec(TrainConfig, "lr").lo or 1e-6)
+    marks = log_marks(spec(TrainConfig, "lr").lo or 1e-6)
     for exact in (0.9, 1.1, 0.1):
         at.number_input(key="lr").set_value(exact).run()
         slider = at.sidebar.select_slider(key="lr_slider")

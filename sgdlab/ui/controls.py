@@ -41,7 +41,7 @@ TRAIN_DETAILS = ("sampling", "optimizer", "momentum", "accumulation", "schedule"
 DATA_DETAILS = ("n", "noise", "slope", "intercept", "x_min", "x_max", "standardize")
 
 
-def lr_marks(lo: float = 1e-4, hi: float = 10.0) -> list[float]:
+def log_marks(lo: float = 1e-4, hi: float = 10.0) -> list[float]:
     """What a log-scale slider steps through (rates, step counts): 1, 1.5, 2, 3, 5, 7 per
     decade, lo..hi."""
     decades = range(math.floor(math.log10(lo)), math.ceil(math.log10(hi)) + 1)
@@ -126,7 +126,7 @@ def lr_ui(lang: str) -> float:
     """Learning rate: a log-scale slider for speed, an exact box for precision."""
     s = spec(TrainConfig, "lr")
     # Down to the config's floor: raw (unstandardized) x is stable only near 2e-5.
-    return float(marked_ui(TrainConfig, "lr", lr_marks(s.lo or 1e-6, s.hi or 10.0), lang,
+    return float(marked_ui(TrainConfig, "lr", log_marks(s.lo or 1e-6, s.hi or 10.0), lang,
                            tr("lr_exact", lang), step=1e-4))
 
 
@@ -134,7 +134,7 @@ def steps_ui(lang: str) -> int:
     """Steps the same way: 1 to 10,000 on a linear slider was 37 steps a pixel, and no
     teacher could pick 60 or 100 with the mouse (two reviewers)."""
     s = spec(TrainConfig, "steps")
-    marks = [int(v) for v in lr_marks(float(s.lo or 1), float(s.hi or 10_000)) if v == int(v)]
+    marks = [int(v) for v in log_marks(float(s.lo or 1), float(s.hi or 10_000)) if v == int(v)]
     return int(marked_ui(TrainConfig, "steps", marks, lang, tr("steps_exact", lang), step=1))
 
 

@@ -133,13 +133,9 @@ async function draw(Plotly, gd, figure) {
   }
 }
 
-// Where playback stops (⏸, the end, or the figure's own step slider), the page's step
-// follows: the step box, metrics, table and link then describe the frame on screen.
-// Frames are named by their step. Sent once things rest, not for every frame.
 // The figure as drawn at this width: on a narrow screen its panels stack (Python's
 // figure.narrow: a layout patch, the log line's type size and where the step slider and
-// play buttons sit). The figure as sent is
-// kept for a later resize.
+// play buttons sit). The figure as sent is kept for a later resize.
 function arranged(figure, width, narrowPx) {
   const { narrow, ...rest } = figure;
   if (!narrow || !width || width >= narrowPx) return rest;
@@ -156,6 +152,9 @@ function arranged(figure, width, narrowPx) {
   return { ...rest, layout, data };
 }
 
+// Where playback stops (⏸, the end, or the figure's own step slider), the page's step
+// follows: the step box, metrics, table and link then describe the frame on screen.
+// Frames are named by their step. Sent once things rest, not for every frame.
 function followPlayback(gd) {
   if (gd.sgdlabFollowing || !gd.on) return;
   gd.sgdlabFollowing = true;

@@ -36,14 +36,14 @@ _PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"
 _FILES = "plotly_js"  # a component that only serves plotly.js's files
 _VERSION = plotly.offline.get_plotlyjs_version()
 _JS = Path(__file__).with_name("live_chart.js").read_text(encoding="utf-8")
-# Containment: plotly's many layout reads while it draws then stay inside its own box
-# instead of relaying out the whole page (warm presses ~295 -> ~255 ms, median of 10).
 STEP_VIEW = "live_step_view"  # the container of the metrics, log line and table (its key)
 # While ▶ plays in the browser, the page's metrics, log line and table still describe the
 # step box's step, and catch up where playback stops (a round trip per frame would cost
 # the animation). Faded meanwhile, they do not contradict the figure on a projector.
 PLAYING_CSS = f""".sgdlab-playing .st-key-{STEP_VIEW} {{ opacity: 0.3; }}
 .st-key-{STEP_VIEW} {{ transition: opacity 0.2s; }}"""
+# Containment: plotly's many layout reads while it draws then stay inside its own box
+# instead of relaying out the whole page (warm presses ~295 -> ~255 ms, median of 10).
 _CSS = """.sgdlab-live-chart { contain: content; }
 .sgdlab-live-chart:fullscreen { background: white; overflow: auto; }
 """ + PLAYING_CSS

@@ -757,7 +757,7 @@ def legend_box(traces: Sequence[dict[str, Any]], panel: tuple[float, float]) -> 
     if not names:
         return (0.0, 0.0)
     size = FONT - 2
-    longest = max(sum(size if ord(ch) > 0x2E80 else 0.55 * size for ch in n) for n in names)
+    longest = max(i18n.text_px(n, size, latin=0.55) for n in names)
     width, height = 50 + longest, 12 + len(names) * (size + 7)
     return (width / (panel[0] * PLOT_PX[0]), height / (panel[1] * PLOT_PX[1]))
 

@@ -27,3 +27,10 @@ def tr(table: Text, key: str, lang: str, **values: object) -> str:
     en, zh = table[key]
     words = zh if lang == "zh" else en
     return words.format(**values) if values else words
+
+
+def text_px(text: str, size: float, latin: float = 0.6) -> float:
+    """About how wide ``text`` sets at font ``size`` px: a CJK character one em, any other
+    ``latin`` em (for wrapping and legend boxes; no font metrics at hand)."""
+    return sum(size if ord(ch) > 0x2E80 else latin * size for ch in text)
+

@@ -259,7 +259,7 @@ def _stamp_lines(text: str, width_px: float) -> list[str]:
     """``text`` broken at its " · " into lines that fit ``width_px`` at STAMP_FONT
     (a CJK character is about one em wide, a Latin one about 0.6 em)."""
     def px(s: str) -> float:
-        return sum(STAMP_FONT * (1.0 if ord(ch) > 0x2E80 else 0.6) for ch in s)
+        return i18n.text_px(s, STAMP_FONT)
 
     lines: list[str] = []
     for part in text.split(" · "):

@@ -196,7 +196,25 @@ def test_a_new_run_s_figure_is_built_beside_it_and_equals_one_built_here():
     here = train(DataConfig(seed=8123), TrainConfig(batch_size=17, steps=41))
     expected = figures.live_spec(here, "en", step=41, true_line=(10.0, 5.0))
     stem = "sgdlab_live_seed8123_lr0.1_bs17_steps41_sgd_sequential"  # the camera's file name
-    assert chart.proto.bytes == live_chart.payload(expected, "en", stem, "png")
+    assert chart.proto.bytes == live_chart.payload(expected, "en", stem, "png",
+                                                   readouts=live.frame_readouts(here, expected))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_numbers_playback_shows_are_the_page_s_own_at_each_step(lang):
+    """While ▶ plays, the page shows each frame's metrics and log line as the chart's
+    payload carries them (live_chart.js): they must be what the page itself shows with
+    the step box on that step."""
+    import json
+
+    at = run_app(lang, steps=30)
+    (chart,) = at.get("bidi_component")
+    readouts = json.loads(chart.proto.bytes)["readouts"]
+    assert sorted(map(int, readouts)) == list(range(1, 31))  # one per frame
+    for step in (1, 7, 30):
+        at.number_input(key="live_step").set_value(step).run()
+        page = shown(at)
+        assert [*page.values()][-7:] == readouts[str(step)], step
 
 
 # The tabs below the live view, as app.py names them: (English, Chinese).

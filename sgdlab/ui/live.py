@@ -172,13 +172,14 @@ def cached_train_on(data: Data, train_config: TrainConfig) -> History:
 def cached_live_payload(data_config: DataConfig, train_config: TrainConfig, lang: str,
                         step: int, log_y: bool, image_format: str = "png") -> bytes:
     """The live figure as the chart's payload, cached: an unchanged rerun rebuilds nothing."""
+    history = cached_train(data_config, train_config)
     spec = _OPENING.take(_spec_key(data_config, train_config, lang, step, log_y))
     if spec is None:
-        history = cached_train(data_config, train_config)
         spec = figures.live_spec(history, lang, step=step, log_y=log_y,
                                  true_line=(data_config.slope, data_config.intercept))
     stem = styles.file_stem("live", data_config, train_config)
-    return live_chart.payload(spec, lang, stem, image_format)
+    return live_chart.payload(spec, lang, stem, image_format,
+                              readouts=frame_readouts(history, spec))
 
 
 Ghosts = tuple[tuple[str, History], ...]
@@ -277,18 +278,21 @@ def step_ui(run: Run, ghosts: Ghosts = ()) -> None:
                      else (run.data_config.slope, run.data_config.intercept))
         stem = styles.file_stem("live", run.data_config, run.train_config,
                                 data_name=run.data.name)
-        payload = live_chart.payload(figures.live_spec(history, lang, step=step, log_y=log_y,
-                                                       ghosts=ghosts, true_line=true_line),
-                                     lang, stem, image_format())
+        spec = figures.live_spec(history, lang, step=step, log_y=log_y, ghosts=ghosts,
+                                 true_line=true_line)
+        payload = live_chart.payload(spec, lang, stem, image_format(),
+                                     readouts=frame_readouts(history, spec))
     live_chart.live_chart_ui(payload, on_stopped=lambda s: _playback_stopped(s, history.steps))
     # The address bar follows the step box here too: a change of step reruns only
     # this fragment, never the end of app.py where the link is written.
     classroom.sync_url(run, step=step)
-    # What describes the step box's step; faded while ▶ plays (live_chart.PLAYING_CSS),
-    # as it catches up only where playback stops.
+    # What describes the step box's step. While ▶ plays, the metrics and the log line
+    # follow the figure's frames (live_chart.js), and the table, which catches up only
+    # where playback stops, fades (live_chart.PLAYING_CSS).
     with st.container(key=live_chart.STEP_VIEW):
         metrics_ui(run, step)
         st.code(figures.notebook_line(history, step), language=None)
+    with st.container(key=live_chart.STEP_TABLE):
         table_ui(run, step)
 
 
@@ -308,19 +312,41 @@ def _in_fragment_run() -> bool:
 
 def metrics_ui(run: Run, step: int) -> None:
     """Step, a, b, batch loss, whole-data loss and distance to the optimum at ``step``."""
-    lang, h = run.lang, run.history
-    opt = theory.least_squares(run.data)
-    i = step - 1
-    a, b = float(h.a[i]), float(h.b[i])
+    lang = run.lang
+    values = step_values(run.history, step)
     # One horizontal container, not six columns: six fewer messages every rerun.
     row = st.container(horizontal=True, gap="medium")
-    row.metric(tr("step", lang), f"{step} / {h.steps}")
-    row.metric(tr("a", lang), f"{a:.4f}" if abs(a) < 1e4 else f"{a:.3g}")
-    row.metric(tr("b", lang), f"{b:.4f}" if abs(b) < 1e4 else f"{b:.3g}")
-    row.metric(tr("batch_loss", lang), f"{h.batch_loss[i]:.3g}")
-    row.metric(tr("total_loss", lang), f"{h.total_loss[i]:.3g}")
-    row.metric(tr("distance", lang), f"{float(np.hypot(a - opt.a, b - opt.b)):.3g}",
-               help=tr("distance_help", lang))
+    for key, value in zip(METRICS, values, strict=False):
+        row.metric(tr(key, lang), value,
+                   help=tr("distance_help", lang) if key == "distance" else None)
+
+
+# The metrics row, in order; step_values gives their values and then the log line.
+METRICS = ("step", "a", "b", "batch_loss", "total_loss", "distance")
+
+
+def step_values(history: History, step: int) -> list[str]:
+    """What the metrics row shows at ``step`` (METRICS' order), then the notebook's log line.
+
+    One formatting for the page and for playback: the chart sends these for each frame
+    (:func:`frame_readouts`), and the page's numbers follow ▶ with the same digits.
+    """
+    opt = theory.least_squares(history.data)
+    i = step - 1
+    a, b = float(history.a[i]), float(history.b[i])
+    return [f"{step} / {history.steps}",
+            f"{a:.4f}" if abs(a) < 1e4 else f"{a:.3g}",
+            f"{b:.4f}" if abs(b) < 1e4 else f"{b:.3g}",
+            f"{history.batch_loss[i]:#.3g}",
+            f"{history.total_loss[i]:#.3g}",
+            f"{float(np.hypot(a - opt.a, b - opt.b)):#.3g}",
+            figures.notebook_line(history, step)]
+
+
+def frame_readouts(history: History, spec: dict[str, Any]) -> dict[str, list[str]]:
+    """:func:`step_values` for each of the live figure's frames, by frame name (its step)."""
+    return {frame["name"]: step_values(history, int(frame["name"]))
+            for frame in spec.get("frames", [])}
 
 
 # The step table's columns: (History attribute, English, Chinese header, format).

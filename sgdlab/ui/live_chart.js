@@ -133,6 +133,49 @@ async function draw(Plotly, gd, figure) {
   }
 }
 
+// A figure drawn anew shows its own step (the slider's): numbers that followed playback
+// show that step too, until Streamlit's own (on their way after a pause or a new
+// setting) replace them. Dropped at once, they flashed the step before the pause.
+function followFigure(gd, figure) {
+  if (!document.body.classList.contains(FOLLOW)) return;
+  const slider = (figure.layout.sliders || [])[0];
+  const shown = slider && slider.steps[slider.active];
+  if (shown) follow(gd, shown.label); else unfollow();
+}
+
+// While ▶ plays, the page's metrics row and log line follow the frames. Streamlit drew
+// them for the step box's step; each frame's values (Python's readouts, the same
+// formatting) go into an attribute that the page's CSS (live_chart.PLAYING_CSS) shows
+// in their place while the body has FOLLOW. Streamlit's own text is never touched: the
+// first time it redraws any of it (the rerun after a pause, a new setting), the
+// attributes go and its text shows again.
+const FOLLOW = "sgdlab-following";
+const SLOTS = '[data-testid="stMetricValue"] [data-testid="stMarkdownContainer"], ' +
+  '[data-testid="stCode"] code';
+const watched = new WeakSet();
+
+function unfollow() {
+  document.body.classList.remove(FOLLOW);
+  for (const el of document.querySelectorAll("[data-sgdlab-value]")) {
+    el.removeAttribute("data-sgdlab-value");
+  }
+}
+
+function follow(gd, name) {
+  const values = gd.sgdlabReadouts && gd.sgdlabReadouts[name];
+  const view = document.querySelector(`.st-key-${gd.sgdlabStepView}`);
+  if (!values || !view) return;
+  const slots = view.querySelectorAll(SLOTS);
+  if (slots.length !== values.length) return;  // not the page these values describe
+  slots.forEach((el, i) => el.setAttribute("data-sgdlab-value", values[i]));
+  document.body.classList.add(FOLLOW);
+  if (!watched.has(view)) {  // Streamlit's text changed: it describes the page's step now
+    watched.add(view);
+    new MutationObserver(unfollow).observe(view, { childList: true, characterData: true,
+                                                   subtree: true });
+  }
+}
+
 // The figure as drawn at this width: on a narrow screen its panels stack (Python's
 // figure.narrow: a layout patch, the log line's type size and where the step slider and
 // play buttons sit). The figure as sent is kept for a later resize.
@@ -170,7 +213,8 @@ function followPlayback(gd) {
   };
   gd.on("plotly_animatingframe", (event) => {
     gd.sgdlabFrame = event.name;
-    document.body.classList.add("sgdlab-playing");  // the page's numbers fade meanwhile
+    document.body.classList.add("sgdlab-playing");  // the table fades meanwhile
+    follow(gd, event.name);  // and the metrics and the log line follow
     // Still playing: ×2 or ▶ pressed mid-play interrupts one animation and starts the
     // next. A report sent then reran the page, and the new figure stopped playback.
     clearTimeout(timer);
@@ -213,8 +257,8 @@ export default function (component) {
     parentElement.appendChild(gd);
   }
   // bytes from Python arrive as a Uint8Array
-  const { src, failed, fullscreen, download, image, figure, narrow_px: narrowPx, loading } =
-    JSON.parse(new TextDecoder().decode(data));
+  const { src, failed, fullscreen, download, image, figure, narrow_px: narrowPx, loading,
+          readouts, step_view: stepView } = JSON.parse(new TextDecoder().decode(data));
   if (!gd._fullLayout && !gd.textContent) {
     // plotly.js (3.5 MB) is still on its way on a first visit: hold the figure's place
     // and say so, rather than a blank that the page then jumps over
@@ -222,6 +266,8 @@ export default function (component) {
     gd.style.minHeight = `${figure.layout.height || 600}px`;
   }
   gd.sgdlabImage = image;  // what the download button saves: name, format, scale
+  gd.sgdlabReadouts = readouts;  // the page's numbers for each frame (see follow)
+  gd.sgdlabStepView = stepView;
   gd.sgdlabSend = setTriggerValue;
   // Newest wins: a figure that arrives while plotly.js loads replaces the waiting one.
   gd.sgdlabNext = figure;
@@ -242,6 +288,7 @@ export default function (component) {
         width = gd.offsetWidth;
         if (narrowNow() !== gd.sgdlabNarrow) {
           gd.sgdlabNarrow = narrowNow();
+          followFigure(gd, gd.sgdlabFigure);
           draw(Plotly, gd, arranged(gd.sgdlabFigure, width, narrowPx))
             .catch((err) => console.error("sgdlab live chart:", err));
         } else {
@@ -252,6 +299,7 @@ export default function (component) {
     }
     gd.sgdlabFrame = undefined;  // a new figure: nothing has played yet
     gd.sgdlabNarrow = narrowNow();
+    followFigure(gd, next);
     return draw(Plotly, gd, arranged(next, gd.offsetWidth, narrowPx))
       .then(() => followPlayback(gd))
       .catch((err) => console.error("sgdlab live chart:", err));

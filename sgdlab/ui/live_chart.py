@@ -36,12 +36,20 @@ _PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"
 _FILES = "plotly_js"  # a component that only serves plotly.js's files
 _VERSION = plotly.offline.get_plotlyjs_version()
 _JS = Path(__file__).with_name("live_chart.js").read_text(encoding="utf-8")
-STEP_VIEW = "live_step_view"  # the container of the metrics, log line and table (its key)
-# While ▶ plays in the browser, the page's metrics, log line and table still describe the
-# step box's step, and catch up where playback stops (a round trip per frame would cost
-# the animation). Faded meanwhile, they do not contradict the figure on a projector.
-PLAYING_CSS = f""".sgdlab-playing .st-key-{STEP_VIEW} {{ opacity: 0.3; }}
-.st-key-{STEP_VIEW} {{ transition: opacity 0.2s; }}"""
+STEP_VIEW = "live_step_view"  # the container of the metrics and the log line (its key)
+STEP_TABLE = "live_step_table"  # the container of the step table (its key)
+STEP_BOX = "live_step"  # the step box's key
+# While ▶ plays in the browser, the metrics and the log line follow the frames: each
+# frame's values come with the figure (payload's readouts), and live_chart.js writes
+# them into an attribute that these rules show in place of Streamlit's own text, until
+# Streamlit draws the step box's values again. The table and the step box catch up only
+# where playback stops (a round trip per frame would cost the animation); faded
+# meanwhile, they do not contradict the figure on a projector.
+PLAYING_CSS = f""".sgdlab-playing :is(.st-key-{STEP_TABLE}, .st-key-{STEP_BOX}) {{ opacity: 0.3; }}
+:is(.st-key-{STEP_TABLE}, .st-key-{STEP_BOX}) {{ transition: opacity 0.2s; }}
+.sgdlab-following .st-key-{STEP_VIEW} [data-sgdlab-value] > * {{ display: none; }}
+.sgdlab-following .st-key-{STEP_VIEW} [data-sgdlab-value]::after {{
+  content: attr(data-sgdlab-value); }}"""
 # Containment: plotly's many layout reads while it draws then stay inside its own box
 # instead of relaying out the whole page (warm presses ~295 -> ~255 ms, median of 10).
 _CSS = """.sgdlab-live-chart { contain: content; }
@@ -59,9 +67,12 @@ def plotly_src() -> str:
 
 
 def payload(spec: dict[str, Any], lang: str, stem: str = "sgdlab",
-            image_format: str = "png") -> bytes:
+            image_format: str = "png", readouts: dict[str, list[str]] | None = None) -> bytes:
     """What the component receives: where plotly.js is, the figure and its config, and how
     the modebar's download button saves it (``stem``.png at SCALE, or .svg).
+
+    ``readouts``: for each frame (by name) the values of the metrics row and the log line,
+    in the page's order, which the page shows while that frame plays.
 
     The file name travels beside the config, not in it: Plotly.react redraws from scratch
     when the config changes, and the name changes with every setting.
@@ -76,8 +87,8 @@ def payload(spec: dict[str, Any], lang: str, stem: str = "sgdlab",
                          "loading": i18n.tr(TEXT, "loading", lang),
                          "fullscreen": i18n.tr(TEXT, "fullscreen", lang),
                          "download": i18n.tr(TEXT, "download", lang, fmt=image_format.upper()),
-                         "image": image, "figure": {**spec, "config": {**config,
-                                                                       "responsive": True}}})
+                         "image": image, "step_view": STEP_VIEW, "readouts": readouts or {},
+                         "figure": {**spec, "config": {**config, "responsive": True}}})
 
 
 def live_chart_ui(data: bytes, key: str = "live_chart",

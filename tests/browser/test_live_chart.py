@@ -216,27 +216,45 @@ def test_faster_after_pause_goes_on_from_the_paused_step(app_url, page):
     assert page.console_errors == []
 
 
-def test_while_playing_the_numbers_that_wait_for_the_pause_are_faded(app_url, page):
-    """Mid-play the metrics, log line and table still describe the step box's step (they
-    catch up on the pause): faded, they do not contradict the figure (two reviewers)."""
+SHOWN = """() => [...document.querySelectorAll(
+    '.st-key-live_step_view [data-testid=stMetricValue] [data-testid=stMarkdownContainer],'
+    + '.st-key-live_step_view [data-testid=stCode] code')].map((el) => {
+  const after = getComputedStyle(el, '::after').content;  // what playback writes there
+  return after && after !== 'none' ? JSON.parse(after) : el.innerText;
+})"""
+
+
+def test_while_playing_the_metrics_and_log_line_follow_the_frames(app_url, page):
+    """Mid-play the metrics row and the log line said "20 / 20" beside a figure at step 7
+    (two reviewers); faded, they still did not say what the class watched. They follow
+    each frame now; the table, which waits for the pause, fades."""
     page.goto(app_url + "?lang=zh&steps=200")
     wait_idle(page)
     page.wait_for_selector(".js-plotly-plot .cartesianlayer")
-    view = page.locator(".st-key-live_step_view")
-    assert view.locator('[data-testid="stMetric"]').count() == 6
-    assert float(view.evaluate("(el) => getComputedStyle(el).opacity")) == 1
+    assert page.evaluate(SHOWN)[0] == "200 / 200"
+    table = page.locator(".st-key-live_step_table")
+    assert float(table.evaluate("(el) => getComputedStyle(el).opacity")) == 1
     page.locator(".js-plotly-plot .updatemenu-button", has_text="播放").first.click()
     page.wait_for_function(f"() => ({FIGURE_STEP})() > 20")
     page.wait_for_timeout(300)  # the fade's own transition
-    assert float(view.evaluate("(el) => getComputedStyle(el).opacity")) < 0.5
-    screenshot(page, "live_chart_playing_faded_zh")
+    for _ in range(3):
+        step, values = page.evaluate(f"() => [({FIGURE_STEP})(), ({SHOWN})()]")
+        assert values[0] == f"{step} / 200" and values[-1].startswith(f"Step {step},"), values
+        page.wait_for_timeout(150)
+    assert float(table.evaluate("(el) => getComputedStyle(el).opacity")) < 0.5
+    screenshot(page, "live_chart_playing_follows_zh")
     page.locator(".js-plotly-plot .updatemenu-button", has_text="暂停").first.click()
     page.wait_for_function(
-        "() => getComputedStyle(document.querySelector('.st-key-live_step_view')).opacity"
+        "() => getComputedStyle(document.querySelector('.st-key-live_step_table')).opacity"
         " === '1'", timeout=10_000)
     wait_idle(page)
+    page.wait_for_timeout(500)
     step = page.evaluate(FIGURE_STEP)
-    assert page.locator('[data-testid="stCode"]').first.inner_text().startswith(f"Step {step},")
+    # Streamlit's own text again, for the step paused on
+    assert page.evaluate("document.querySelectorAll('[data-sgdlab-value]').length") == 0
+    code = page.locator('.st-key-live_step_view [data-testid="stCode"]').inner_text()
+    assert code.startswith(f"Step {step},")
+    assert page.evaluate(SHOWN)[0] == f"{step} / 200"
     assert page.console_errors == []
 
 

@@ -158,8 +158,15 @@ def marked_ui(cls: type, name: str, marks: list[Any], lang: str, exact: str,
     st.session_state[name] = kind(min(max(kind(st.session_state[name]), lo), hi))
     follow = nearest_mark(st.session_state[name], marks)
     slider = f"{name}_slider"
-    if st.session_state.get(slider) != follow:
+    # The thumb's label is the exact value, so a new value relabels its mark, and the
+    # browser, which keeps the slider's choice by label, lost it: + in the box left the
+    # slider on its first mark (1e-06), and the next change set the rate to that. Stating
+    # the choice again whenever the labels change makes Streamlit send it.
+    labelled = f"{slider}_label"
+    if (st.session_state.get(slider) != follow
+            or st.session_state.get(labelled) != st.session_state[name]):
         st.session_state[slider] = follow
+    st.session_state[labelled] = st.session_state[name]
 
     def slid() -> None:
         st.session_state[name] = st.session_state[slider]

@@ -243,3 +243,25 @@ def test_the_gradient_noise_tab_follows_the_step_box(app_url, page):
             "e.textContent.includes('Step shown here') && "
             "e.querySelector('input[type=range]').value === s)", arg=step, timeout=30_000)
     assert page.console_errors == []
+
+
+@pytest.mark.parametrize(("name", "label", "bigger"), [("lr", "Learning rate", "0.1001"),
+                                                       ("steps", "Steps", "21")])
+def test_the_exact_box_s_plus_keeps_its_slider_on_the_mark(app_url, page, name, label, bigger):
+    """The thumb shows the exact value, so + in the box relabelled its mark, and the
+    browser, which keeps a select slider's choice by label, fell back to the first mark:
+    the slider read 1e-06 and the next change set the rate to it (a fresh-user report)."""
+    page.goto(app_url + "?lang=en")
+    wait_idle(page)
+    slider = page.locator('[data-testid="stSlider"]', has_text=label)
+    before = slider.locator('input[type="range"]').input_value()
+    box = page.locator(f".st-key-{name}")
+    for _ in range(2):  # the second + used to start from the slider's first mark
+        box.get_by_test_id("stNumberInputStepUp").click()
+        wait_idle(page)
+    page.wait_for_function(f"() => location.search.includes('{name}=')", timeout=60_000)
+    value = box.locator("input").input_value()
+    assert float(value) > float(bigger) - 1e-12  # two steps up from the notebook's value
+    assert slider.locator('input[type="range"]').input_value() == before  # the same mark
+    assert slider.locator('[data-testid="stSliderThumbValue"]').inner_text() == value
+    assert page.console_errors == []

@@ -645,7 +645,7 @@ def live_spec(history: History, lang: str = i18n.DEFAULT_LANG, step: int | None 
 # the two top panels 180 px each, their legends over the data) the three stack, taller.
 # live_chart.js picks NARROW below NARROW_PX of width; each is a complete arrangement.
 Arrangement = dict[str, Any]
-WIDE: Arrangement = {"height": 920, "fit": ([0, 0.45], [0.53, 0.89], 0.895),
+WIDE: Arrangement = {"height": 890, "fit": ([0, 0.45], [0.53, 0.89], 0.895),
                      "params": ([0.55, 1], [0.53, 0.89], 0.895),
                      "loss": ([0, 1], [0.0, 0.36], 0.37), "readout": [0.955, 1.0]}
 NARROW: Arrangement = {"height": 1500, "fit": ([0, 1], [0.70, 0.925], 0.93),
@@ -745,8 +745,9 @@ def emptiest_corner(x: np.ndarray, y: np.ndarray, x_range: list[float],
 
 
 # The live figure's plot area at a modest size (a 1,280 px screen, sidebar open; the
-# figure is responsive): what a legend's box is measured against.
-PLOT_PX = (750.0, 660.0)
+# figure is responsive): what a legend's box is measured against. Its height is the wide
+# arrangement's, less the margins (60 above, 200 below).
+PLOT_PX = (750.0, WIDE["height"] - 260.0)
 
 
 def legend_box(traces: Sequence[dict[str, Any]], panel: tuple[float, float]) -> tuple[float, float]:
@@ -843,7 +844,8 @@ def _player(steps: np.ndarray, lang: str) -> dict[str, Any]:
     pause = {"label": tr("pause", lang), "method": "animate",
              "args": [[None], {"frame": {"duration": 0, "redraw": False},
                                "transition": {"duration": 0}, "mode": "immediate"}]}
-    return {"type": "buttons", "direction": "left", "showactive": False, "x": 0.0, "y": -0.2,
+    # y: below the step slider's tick labels (at -0.2 the buttons covered the first few)
+    return {"type": "buttons", "direction": "left", "showactive": False, "x": 0.0, "y": -0.215,
             "xanchor": "left", "yanchor": "top", "pad": {"t": 0, "r": 8},
             "font": {"size": FONT - 1},
             "buttons": [play(tr("play", lang), 1, every), pause,

@@ -254,8 +254,11 @@ def _step_key_follows(run: Run) -> None:
 
 @st.fragment
 def step_ui(run: Run, ghosts: Ghosts = ()) -> None:
-    """Step box and log switch, the figure, the metrics and the table for the chosen step."""
+    """The figure, then its step box and log switch, the metrics and the table for the step."""
     lang, history = run.lang, run.history
+    # The figure first, its step box and switches below it: above it they pushed the
+    # figure's play buttons below the first screen of a 1920x1080 projector.
+    chart_slot = st.container()
     left, middle, right = st.columns([1, 2, 1], vertical_alignment="bottom")
     step = int(left.number_input(tr("step", lang), 1, history.steps, step=1, key="live_step",
                                  help=tr("step_help", lang)))
@@ -282,7 +285,9 @@ def step_ui(run: Run, ghosts: Ghosts = ()) -> None:
                                  true_line=true_line)
         payload = live_chart.payload(spec, lang, stem, image_format(),
                                      readouts=frame_readouts(history, spec))
-    live_chart.live_chart_ui(payload, on_stopped=lambda s: _playback_stopped(s, history.steps))
+    with chart_slot:
+        live_chart.live_chart_ui(payload,
+                                 on_stopped=lambda s: _playback_stopped(s, history.steps))
     # The address bar follows the step box here too: a change of step reruns only
     # this fragment, never the end of app.py where the link is written.
     classroom.sync_url(run, step=step)

@@ -129,18 +129,26 @@ async function draw(Plotly, gd, figure) {
     return await Plotly.react(gd, figure);
   } finally {
     gd.sgdlabQuiet = false;
+    gd.sgdlabPending = false;
     document.body.classList.remove("sgdlab-playing");  // a new figure: nothing plays
+    unfollow();  // the page's own numbers, drawn by now for the figure's step, show again
   }
 }
 
-// A figure drawn anew shows its own step (the slider's): numbers that followed playback
-// show that step too, until Streamlit's own (on their way after a pause or a new
-// setting) replace them. Dropped at once, they flashed the step before the pause.
+// While a figure is drawn anew, numbers that followed playback show its step (the
+// slider's); when it is drawn, Streamlit's own, which came with it, show again. Dropped
+// at once, they flashed the step before the pause.
 function followFigure(gd, figure) {
   if (!document.body.classList.contains(FOLLOW)) return;
-  const slider = (figure.layout.sliders || [])[0];
-  const shown = slider && slider.steps[slider.active];
-  if (shown) follow(gd, shown.label); else unfollow();
+  const shown = shownStep(figure);
+  if (shown !== undefined) follow(gd, shown); else unfollow();
+}
+
+// The step a figure opens on: its step slider's (frames are named by their step).
+function shownStep(figure) {
+  const slider = figure && (figure.layout.sliders || [])[0];
+  const step = slider && slider.steps[slider.active];
+  return step ? step.label : undefined;
 }
 
 // While ▶ plays, the page's metrics row and log line follow the frames. Streamlit drew
@@ -207,11 +215,15 @@ function followPlayback(gd) {
     clearTimeout(timer);
     timer = setTimeout(() => {
       document.body.classList.remove("sgdlab-playing");
+      // Stopped on the step the page describes (as at the end of a run opened on its
+      // last step): Streamlit's numbers are right as they stand, and no new figure comes.
+      if (gd.sgdlabFrame === shownStep(gd.sgdlabFigure)) unfollow();
       const step = Number(gd.sgdlabFrame);
       if (Number.isInteger(step) && gd.sgdlabSend) gd.sgdlabSend("stopped", step);
     }, 300);
   };
   gd.on("plotly_animatingframe", (event) => {
+    if (gd.sgdlabPending) return;  // the old figure's last frames, as a new one comes in
     gd.sgdlabFrame = event.name;
     document.body.classList.add("sgdlab-playing");  // the table fades meanwhile
     follow(gd, event.name);  // and the metrics and the log line follow
@@ -267,6 +279,7 @@ export default function (component) {
   }
   gd.sgdlabImage = image;  // what the download button saves: name, format, scale
   gd.sgdlabReadouts = readouts;  // the page's numbers for each frame (see follow)
+  gd.sgdlabPending = true;  // until the new figure is drawn (see draw)
   gd.sgdlabStepView = stepView;
   gd.sgdlabSend = setTriggerValue;
   // Newest wins: a figure that arrives while plotly.js loads replaces the waiting one.

@@ -52,7 +52,10 @@ PLAYING_CSS = f""".sgdlab-playing :is(.st-key-{STEP_TABLE}, .st-key-{STEP_BOX}) 
   content: attr(data-sgdlab-value); }}"""
 # Containment: plotly's many layout reads while it draws then stay inside its own box
 # instead of relaying out the whole page (warm presses ~295 -> ~255 ms, median of 10).
-_CSS = """.sgdlab-live-chart { contain: content; }
+# The page's own top padding (6rem) trimmed: with it, a 1920x1080 screen cut the figure
+# above its play buttons.
+_CSS = """[data-testid="stMainBlockContainer"] { padding-top: 3.5rem; }
+.sgdlab-live-chart { contain: content; }
 .sgdlab-live-chart:fullscreen { background: white; overflow: auto; }
 """ + PLAYING_CSS
 _chart = st.components.v2.component("sgdlab.live_chart", js=_JS, css=_CSS, isolate_styles=False)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from conftest import screenshot, wait_idle, wait_rerun
 
+from sgdlab.figures import WIDE
+
 pytestmark = pytest.mark.browser
 
 PLOTLY_JS = "sgdlab.ui.live_chart.plotly_js/plotly.min.js"
@@ -311,7 +313,7 @@ def test_while_plotly_js_loads_the_chart_holds_its_place_and_says_so(app_url, pa
     page.wait_for_function("() => document.querySelector('.sgdlab-live-chart')"
                            " && document.querySelector('.sgdlab-live-chart').textContent"
                            ".includes('正在加载图表')")
-    assert chart.evaluate("(el) => el.offsetHeight") >= 900  # the figure's own height
+    assert chart.evaluate("(el) => el.offsetHeight") >= WIDE["height"]  # the figure's own
     assert held  # plotly.js is still on its way
     for route in held:
         route.continue_()

@@ -36,10 +36,12 @@ UPDATE_RULES = {  # torch.optim's own forms
                     r"\eta_t\, v_{t+1}",
     "nesterov": _G + r"\qquad v_{t+1} = \mu v_t + g_t \qquad \theta_{t+1} = \theta_t - "
                     r"\eta_t \left(g_t + \mu v_{t+1}\right)",
-    "adam": _G + r"\qquad m_{t+1} = \beta_1 m_t + (1 - \beta_1) g_t \qquad "
-                r"v_{t+1} = \beta_2 v_t + (1 - \beta_2) g_t^2 \\ \theta_{t+1} = \theta_t - "
-                r"\eta_t \frac{m_{t+1} / (1 - \beta_1^{t+1})}"
-                r"{\sqrt{v_{t+1} / (1 - \beta_2^{t+1})} + \epsilon}",
+    # two lines: \\ breaks a line only inside an environment (bare, KaTeX warned on the
+    # console and drew one over-long line)
+    "adam": r"\begin{gathered}" + _G + r"\qquad m_{t+1} = \beta_1 m_t + (1 - \beta_1) g_t "
+            r"\qquad v_{t+1} = \beta_2 v_t + (1 - \beta_2) g_t^2 \\ \theta_{t+1} = \theta_t - "
+            r"\eta_t \frac{m_{t+1} / (1 - \beta_1^{t+1})}"
+            r"{\sqrt{v_{t+1} / (1 - \beta_2^{t+1})} + \epsilon}\end{gathered}",
     "rmsprop": _G + r"\qquad v_{t+1} = \alpha v_t + (1 - \alpha) g_t^2 \qquad "
                    r"\theta_{t+1} = \theta_t - \eta_t \frac{g_t}{\sqrt{v_{t+1}} + \epsilon}",
     "adagrad": _G + r"\qquad s_{t+1} = s_t + g_t^2 \qquad "
@@ -76,12 +78,13 @@ TEXT: i18n.Text = {
                      "梯度只看得到这个批次:来自 x 一端的批次会把直线拉向那一端。"),
     "loss.what": ("**Batch loss** (the notebook's printed Loss) is $L_B$ on the step's batch, "
                   "measured before the update. **Whole-data loss** is L on every point after "
-                  "the update. The dashed line is the least-squares minimum: no line can go "
-                  "below it. Vertical marks are epoch boundaries, where the batches start over.",
+                  "the update. The green dotted line is the least-squares minimum: no line can "
+                  "go below it. Grey dotted verticals are epoch boundaries, where the batches "
+                  "start over.",
                   "**批次损失**(笔记本打印的 Loss)是这一步批次上的 $L_B$,在更新之前计算。"
                   "**整体损失**是更新之后在全部数据上的 L。"
-                  "虚线是最小二乘最小值:任何直线都低不过它。"
-                  "竖线是轮次边界,批次从头开始。"),
+                  "绿色点线是最小二乘最小值:任何直线都低不过它。"
+                  "灰色竖直点线是轮次边界,批次从头开始。"),
     "loss.noise": ("**Why the batch loss is noisier.** The whole-data loss always averages the "
                    "same n points, so it changes only because a and b changed. The batch loss "
                    "averages a few points that change every step: even for a fixed line it "

@@ -31,3 +31,12 @@ def test_bold_chinese_closes_before_its_punctuation() -> None:
         for _, body in explain.explain(view, "zh", limit=1.0):
             for m in re.finditer(r"\*\*(.+?)\*\*(\S?)", body):
                 assert not (m.group(1)[-1] in "。,:;!?." and m.group(2)), m.group(0)
+
+
+@pytest.mark.parametrize("optimizer", sorted(explain.UPDATE_RULES))
+def test_a_line_break_in_display_maths_sits_inside_an_environment(optimizer: str) -> None:
+    # A bare \\ in st.latex's display mode does nothing, and KaTeX says so on the browser's
+    # console (three warnings per page that showed Adam's rule, a reviewer saw)
+    for kind, body in explain.explain("fit", "en", optimizer=optimizer, accumulation=2):
+        if kind == "latex" and "\\\\" in body:
+            assert re.fullmatch(r"\\begin\{(\w+)\}.*\\end\{\1\}", body, re.S), body

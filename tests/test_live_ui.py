@@ -113,6 +113,25 @@ def test_a_run_heading_for_divergence_is_warned_before_it_blows_up() -> None:
     assert zh is not None and "走向发散" in zh and "动量法" in zh
 
 
+@pytest.mark.parametrize("optimizer", ["momentum", "nesterov"])
+def test_a_run_climbing_back_above_its_start_is_warned(optimizer) -> None:
+    # at the notebook's rate both end above the untrained line's loss, and both diverge
+    # if trained longer; the warning had waited for ten times the start
+    run = run_for(TrainConfig(optimizer=optimizer))
+    text = trouble(run)
+    assert text is not None and "heading for divergence" in text
+    assert f"{run.history.total_loss[-1]:.3g}" in text and "125" in text
+    longer = train(DataConfig(), TrainConfig(optimizer=optimizer, steps=200))
+    assert longer.diverged_at is not None
+
+
+def test_a_slow_run_is_not_called_diverging() -> None:
+    # Adam at 0.1 and batches of 1 are far from the optimum after 20 steps, but still
+    # coming down
+    assert trouble(run_for(TrainConfig(optimizer="adam"))) is None
+    assert trouble(run_for(TrainConfig(batch_size=1, steps=200))) is None
+
+
 def test_raw_x_suggests_standardizing() -> None:
     text = trouble(run_for(TrainConfig(), DataConfig(standardize=False)))
     assert text is not None and "Standardize x" in text

@@ -126,6 +126,14 @@ def test_preset_menu_loads_settings_and_shows_commentary() -> None:
     assert not at.caption or "changed" not in " ".join(c.value for c in at.caption)
     at.number_input(key="steps").set_value(10).run()
     assert any("changed since" in c.value for c in at.caption)
+    # the notes, which describe the preset's own run, fold away; the menu can reload it
+    assert not at.info
+    notes = [e for e in at.expander if e.label.startswith("Notes:")]
+    assert notes and p.text("en") in notes[0].markdown[0].value
+    assert at.selectbox(key="_classroom_preset_pick").value is None
+    at.selectbox(key="_classroom_preset_pick").set_value("above_limit").run()
+    assert shown_run(at) == (p.data, p.train)
+    assert p.text("en") in at.info[0].value
 
 
 def test_a_preset_in_the_link_is_the_base_that_the_link_overrides() -> None:

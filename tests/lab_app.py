@@ -28,7 +28,7 @@ with st.sidebar:
     steps = st.number_input("steps", 1, 10_000, key="steps")
     sampling = st.selectbox("sampling", ["sequential", "shuffle", "replacement"], key="sampling")
     seed = st.number_input("seed", 0, 2**31 - 1, key="seed")
-data_config = DataConfig(seed=int(seed))
+data_config = DataConfig(seed=int(seed), standardize=st.session_state.get("standardize", True))
 train_config = TrainConfig(lr=float(lr), batch_size=int(batch_size), steps=int(steps),
                            sampling=sampling)
 history = train(make_data(data_config), train_config)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,19 @@ def test_stability_view_draws_the_map_with_a_clickable_cell_layer(lang):
     assert "**1**" in texts(at) and "**0.253**" in texts(at)
     # The click handler is wired, with point selection.
     assert chart.proto.selection_mode and chart.proto.form_id == ""
+
+
+def test_the_why_text_follows_the_bounds_it_quotes():
+    # Raw x: ordered batches of 1 tolerate a larger rate than all the data; the text had
+    # still said small batches break first, next to the numbers that said otherwise.
+    at = app("stability", standardize=False)
+    assert not at.exception
+    (why,) = [e for e in at.expander if e.label.startswith("Are small batches")]
+    text = why.markdown[0].value
+    full, worst = (float(v) for v in re.findall(r"lr < \*\*([0-9.e+-]+)\*\*", text))
+    assert worst > full and "not the weak point" in text
+    usual = app("stability")
+    assert any(e.label.startswith("Why are small batches") for e in usual.expander)
 
 
 def test_load_cell_writes_the_sidebar_keys_and_the_app_uses_them():

@@ -148,6 +148,23 @@ def test_fewer_points_than_the_batch_lowers_it_and_says_so():
     assert not [c for c in at.sidebar.caption if "lowered" in c.value]
 
 
+def test_back_on_more_points_the_lowered_batch_size_returns():
+    # a small data set pushed the batch down; the notebook's points bring it back, and
+    # with it the notebook's result (two reviewers: it stayed at 5, y = 1.85 x + 2.38)
+    at = run_app()
+    at.sidebar.number_input(key="n").set_value(5).run()
+    assert at.session_state["batch_size"] == 5
+    at.sidebar.number_input(key="n").set_value(200).run()
+    assert not at.exception
+    assert at.session_state["batch_size"] == 20
+    assert shown(at)["line"] == FINAL
+    # a batch size chosen on the small data is the user's own: it stays
+    at.sidebar.number_input(key="n").set_value(5).run()
+    at.sidebar.slider(key="batch_size").set_value(3).run()
+    at.sidebar.number_input(key="n").set_value(200).run()
+    assert at.session_state["batch_size"] == 3
+
+
 def test_diverging_setting_warns_with_step_and_the_stable_rate():
     at = run_app(lr=5.0)
     assert not at.exception

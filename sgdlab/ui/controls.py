@@ -198,14 +198,45 @@ def main_ui(lang: str, n: int, synthetic: bool = True) -> dict[str, Any]:
     """
     values = {"seed": field_ui(DataConfig, "seed", lang)} if synthetic else {}
     values["lr"] = lr_ui(lang)
+    restore = _raised_batch(n)
+    if restore is not None:
+        st.session_state["batch_size"] = restore
     before = st.session_state.get("batch_size")
     values["batch_size"] = field_ui(TrainConfig, "batch_size", lang, hi=n, slider=True)
-    _say_if_lowered(before, values["batch_size"], n, lang)
+    if restore is not None:
+        _restored(restore, values["batch_size"])
+    # The note's place is kept whether or not it shows: a note that came and went moved
+    # every control below it, and Streamlit drew the expanders anew, folded (a reviewer).
+    _say_if_lowered(before, values["batch_size"], n, lang, st.empty())
     values["steps"] = steps_ui(lang)
     return values
 
 
-def _say_if_lowered(before: Any, now: int, n: int, lang: str) -> None:
+def _raised_batch(n: int) -> int | None:
+    """Back on data with more points, the batch size that smaller data pushed down, if the
+    slider still stands where it was pushed.
+
+    After a 5-row CSV and back to the notebook's points, batch size had stayed 5, and the
+    page no longer printed the notebook's result (two reviewers).
+    """
+    lowered = st.session_state.get("_batch_lowered")
+    if lowered is None or n <= lowered[1] or st.session_state.get("batch_size") != lowered[1]:
+        return None
+    return int(min(lowered[0], n))
+
+
+def _restored(restore: int, shown: int) -> None:
+    """Done, or once more: with a new maximum the slider is a new widget, which takes its
+    value from the address bar (still the lowered one) over the session's; on the next run
+    it is the same widget, and the session's value wins."""
+    if shown == restore or st.session_state.pop("_batch_retried", False):
+        st.session_state.pop("_batch_lowered", None)
+        return
+    st.session_state["_batch_retried"] = True
+    st.rerun()
+
+
+def _say_if_lowered(before: Any, now: int, n: int, lang: str, where: Any) -> None:
     """A note under the batch size while it stays where smaller data pushed it down."""
     if isinstance(before, int) and before > n:
         st.session_state["_batch_lowered"] = (before, n)
@@ -213,7 +244,7 @@ def _say_if_lowered(before: Any, now: int, n: int, lang: str) -> None:
     if lowered is None:
         return
     if now == lowered[1] == n:
-        st.caption(tr("batch_lowered", lang, old=lowered[0], new=n))
+        where.caption(tr("batch_lowered", lang, old=lowered[0], new=n))
     else:  # moved since, or other data: the note no longer applies
         del st.session_state["_batch_lowered"]
 

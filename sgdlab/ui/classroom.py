@@ -363,6 +363,39 @@ def sync_url(run: Run, *, step: int | None = None, view: str | None = None) -> N
         del st.query_params[key]
     if changed:
         st.query_params.update(changed)
+    _correct_bound(query, current)
+
+
+def _correct_bound(query: dict[str, str], current: dict[str, str]) -> None:
+    """Bound parameters that say other than the run on show, set to the run's values.
+
+    Streamlit writes a bound parameter when its widget changes in the browser, but not
+    when a link's value had to be fixed: after ?seed=-1 the page ran seed 0 while the
+    address bar said nothing of the seed, and a teacher who copied it sent the class
+    seed 1024 (a reviewer). Values are compared parsed, so a number in Streamlit's own
+    spelling is left alone.
+    """
+    from streamlit.runtime.state.session_state_proxy import get_session_state
+
+    fixes: dict[str, str | None] = {}
+    for name in urlstate.SETTINGS:
+        if not _bound(name):
+            continue
+        wanted = urlstate.parse_value(name, query[name])[0] if name in query else None
+        shown = urlstate.parse_value(name, current[name]) if name in current else None
+        if shown is None:
+            if wanted is not None:
+                fixes[name] = query[name]
+        elif shown[1] is not None or shown[0] != (wanted if wanted is not None
+                                                  else urlstate.SETTINGS[name][1]):
+            fixes[name] = query.get(name)
+    if fixes:
+        with get_session_state().query_params() as qp:
+            for name, value in fixes.items():
+                if value is None:
+                    qp.remove_param(name)
+                else:
+                    qp.set_corrected_value(name, value, "string_value")
 
 
 def _bound(key: str) -> bool:

@@ -265,3 +265,45 @@ def test_the_exact_box_s_plus_keeps_its_slider_on_the_mark(app_url, page, name, 
     assert slider.locator('input[type="range"]').input_value() == before  # the same mark
     assert slider.locator('[data-testid="stSliderThumbValue"]').inner_text() == value
     assert page.console_errors == []
+
+
+def test_the_address_bar_says_the_values_a_bad_link_was_fixed_to(app_url, page):
+    """After ?seed=-1 the page ran seed 0 (with a notice) while the address bar dropped the
+    seed: a teacher who copied it sent the class seed 1024 (a reviewer)."""
+    page.goto(app_url + "?lang=zh&seed=-1&batch_size=0&x_min=5&x_max=5")
+    wait_idle(page)
+    page.wait_for_selector(".js-plotly-plot .cartesianlayer")
+    page.wait_for_function("() => location.search.includes('seed=0')", timeout=30_000)
+    wait_idle(page)
+    query = page.url.split("?", 1)[1]
+    assert "batch_size=1" in query and "x_max=205" in query
+    assert page.locator(".st-key-seed input").input_value() == "0"
+    # the address as it stands reopens the same run
+    a = page.locator('.st-key-live_step_view [data-testid="stMetricValue"]').nth(1).inner_text()
+    page.goto(page.url)
+    wait_idle(page)
+    page.wait_for_selector(".js-plotly-plot .cartesianlayer")
+    again = page.locator('.st-key-live_step_view [data-testid="stMetricValue"]').nth(1)
+    assert again.inner_text() == a
+    assert page.console_errors == []
+
+
+def test_a_few_points_and_back_keep_the_expander_open_and_the_batch_size(app_url, page):
+    """Two reviewers: 5 points folded the open Data expander (the batch note that came
+    moved every control below it), and back on 200 points the batch stayed at 5."""
+    page.goto(app_url + "?lang=en")
+    wait_idle(page)
+    page.get_by_text("Data", exact=True).click()
+    points = page.locator(".st-key-n input")
+    batch = """(size) => [...document.querySelectorAll('[data-testid="stSlider"]')]
+      .some((s) => s.textContent.includes('Batch size')
+                   && s.querySelector('input[type="range"]').value === size)"""
+    for n, size in (("5", "5"), ("200", "20")):
+        points.fill(n)
+        points.press("Enter")
+        page.wait_for_function(batch, arg=size, timeout=60_000)  # (a new slider: new max)
+        wait_idle(page)
+        assert points.is_visible()  # the expander stayed open
+    code = page.locator('.st-key-live_step_view [data-testid="stCode"]').inner_text()
+    assert code.startswith("Step 20, Loss:  1.27; Result: y = 9.94 * x + 5.21")
+    assert page.console_errors == []

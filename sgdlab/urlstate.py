@@ -42,7 +42,7 @@ _TRUE = frozenset({"true", "1", "yes", "on"})
 _FALSE = frozenset({"false", "0", "no", "off"})
 
 TEXT: i18n.Text = {
-    "notice": ("URL parameter '{name}': {reason}", "链接参数 '{name}':{reason}"),
+    "notice": ("URL parameter {name}: {reason}", "链接参数 {name}:{reason}"),
     "fixed": ("{why}; using {fixed}.", "{why};改用 {fixed}。"),
     "dropped": ("{why}; ignored.", "{why};已忽略。"),
     "too_long": ("value longer than {limit} characters",
@@ -87,7 +87,11 @@ class Notice:
         why = i18n.tr(TEXT, self.reason, lang, **dict(self.values))
         tail = (i18n.tr(TEXT, "fixed", lang, why=why, fixed=self.fixed)
                 if self.fixed is not None else i18n.tr(TEXT, "dropped", lang, why=why))
-        return i18n.tr(TEXT, "notice", lang, name=_short(self.key), reason=tail)
+        name = f"'{_short(self.key)}'"
+        if self.key in SETTINGS:  # the address's own word, and the control's (in zh: 批次大小)
+            label = SETTINGS[self.key][2]
+            name += f"({label.zh})" if lang == "zh" else f" ({label.en})"
+        return i18n.tr(TEXT, "notice", lang, name=name, reason=tail)
 
 
 @dataclass(frozen=True)
@@ -154,9 +158,15 @@ def parse_value(name: str, raw: str) -> tuple[Any, Notice | None]:
     if (lo is not None and value < lo) or (hi is not None and value > hi):
         value = min(max(value, lo if lo is not None else value), hi if hi is not None else value)
         value = int(value) if isinstance(default, int) else float(value)
-        notice = Notice(name, "out_of_range", v + (("lo", f"{lo:g}"), ("hi", f"{hi:g}")),
+        notice = Notice(name, "out_of_range", v + (("lo", _bound_text(lo)),
+                                                   ("hi", _bound_text(hi))),
                         fixed=_fmt(value))
     return value, notice
+
+
+def _bound_text(v: float) -> str:
+    """A range's end as people write it: 2147483647, not 2.14748e+09 (a reviewer)."""
+    return str(int(v)) if v == int(v) and abs(v) < 1e15 else f"{v:g}"
 
 
 def _last(raw: str | Sequence[str]) -> tuple[str, int]:

@@ -52,8 +52,12 @@ TEXT: i18n.Text = {
     "copy_link": ("Copy link", "复制链接"),
     "copy_help": ("A link that reopens this run, at this step and view.",
                   "打开后重现本次训练、当前训练步数与视图的链接。"),
-    "copy_hint": ("Copy with the button at the right of the box.",
-                  "点击框右侧的按钮复制。"),
+    # Browsers allow the copy button only on https or localhost: on a classroom server
+    # reached by plain http it did nothing (a teacher's trial).
+    "copy_hint": ("Copy with the button at the right of the box. If it does nothing (a "
+                  "server reached by plain http), select the text and press Ctrl+C.",
+                  "点击框右侧的按钮复制。如果没有反应(通过普通 http 访问的服务器),"
+                  "请选中文字后按 Ctrl+C。"),
     "teacher": ("For a class: lock or hide controls in the link",
                 "上课用:在链接中锁定或隐藏控件"),
     "lock": ("Locked (visible, cannot change)", "锁定(可见但不能修改)"),

@@ -373,13 +373,16 @@ def noise_ui(run: Run) -> None:
 def _setting_parts(data_config: DataConfig | None, config: TrainConfig,
                    lang: str) -> dict[str, str]:
     """Each setting of a run as short text, keyed by field name ("lr" -> "lr=0.1")."""
-    parts = {"lr": f"lr={config.lr:g}", "batch_size": f"batch={config.batch_size}",
+    zh = lang == "zh"  # a Chinese page had said "lr=0.1 · batch=20" (a teacher's trial)
+    parts = {"lr": f"{'学习率' if zh else 'lr'}={config.lr:g}",
+             "batch_size": f"{'批次' if zh else 'batch'}={config.batch_size}",
              "sampling": choice_label(config.sampling, lang),
              "optimizer": choice_label(config.optimizer, lang),
              "steps": tr("n_steps", lang, n=config.steps)}
     for name, value in asdict(config).items():
         if name not in parts:
-            parts[name] = f"{name}={value:g}" if isinstance(value, float) else f"{name}={value}"
+            label = spec(TrainConfig, name).zh if zh else name
+            parts[name] = f"{label}={value:g}" if isinstance(value, float) else f"{label}={value}"
     for name, value in asdict(data_config or DataConfig()).items():
         label = spec(DataConfig, name).en if lang == "en" else spec(DataConfig, name).zh
         parts["data." + name] = (f"{label}={value:g}" if isinstance(value, float)

@@ -164,8 +164,10 @@ def parse_value(name: str, raw: str) -> tuple[Any, Notice | None]:
     return value, notice
 
 
-def _bound_text(v: float) -> str:
+def _bound_text(v: float | None) -> str:
     """A range's end as people write it: 2147483647, not 2.14748e+09 (a reviewer)."""
+    if v is None:
+        return "∞"
     return str(int(v)) if v == int(v) and abs(v) < 1e15 else f"{v:g}"
 
 

@@ -117,8 +117,13 @@ class TrainConfig:
         "每次更新的步长。太大会发散。", 1e-6, 10.0, log=True))
     batch_size: int = _f(20, Spec(
         "Batch size", "批次大小",
-        "Points per update. Equal to the number of points = full-batch gradient descent.",
-        "每次更新用的数据点数。等于数据点总数时就是全量梯度下降。", 1, MAX_POINTS))
+        "Points per update. Equal to the number of points = full-batch gradient descent. "
+        "In order, a batch that runs past the last point stops there (the notebook's "
+        "x[ix:ix+batch_size]), so a size that does not divide the points gives some "
+        "shorter batches.",
+        "每次更新用的数据点数。等于数据点总数时就是全量梯度下降。"
+        "按顺序取样时,批次到最后一个点就截止(笔记本的 x[ix:ix+batch_size]),"
+        "所以不能整除数据点数时,有些批次会更小。", 1, MAX_POINTS))
     steps: int = _f(20, Spec(
         "Steps", "训练步数", "How many updates to run.",
         "参数更新的次数。", 1, MAX_STEPS))

@@ -263,7 +263,8 @@ def _loss_panel(history: History, step: int, lang: str, log_y: bool,
          + " %{x}<extra></extra>"},
         {"type": "scatter", "x": [0.5, n_steps + 0.5], "y": [opt.loss, opt.loss], "mode": "lines",
          "name": tr("min_loss", lang), "line": {"color": GREEN, "width": 2, "dash": "dot"},
-         "meta": _role("min_loss"), "hovertemplate": f"{opt.loss:.6g}<extra></extra>"},
+         "meta": _role("min_loss"),
+         "hovertemplate": tr("min_loss", lang) + f" {opt.loss:.6g}<extra></extra>"},
     ]
     traces += _epoch_trace(history, lang, log_y)
     for i, (label, ghost) in enumerate(ghosts):
@@ -326,7 +327,9 @@ def _loss_marker(history: History, step: int, lang: str) -> dict[str, Any]:
             "name": tr("current", lang), "showlegend": False,
             "marker": {"color": VERMILLION, "size": 15, "symbol": "circle-open",
                        "line": {"width": 3}},
-            "meta": _role("current"), "hovertemplate": "%{y:.6g}<extra></extra>"}
+            "meta": _role("current"),
+            "hovertemplate": (tr("current_step", lang) + " %{x}<br>" + tr("total_loss", lang)
+                              + " %{y:.6g}<extra></extra>")}
 
 
 # Pinned runs: a colour and a dash each, none grey-dotted like the epoch boundaries

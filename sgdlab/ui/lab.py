@@ -31,7 +31,7 @@ MAP_KEY = "lab_map"
 T = TypeVar("T")
 
 TEXT: i18n.Text = {
-    "lr_count": ("Learning rates in the map", "图中学习率个数"),
+    "lr_count": ("Number of learning rates (the map's columns)", "学习率个数(图的列数)"),
     "computing": ("Training {cells} runs at once…", "正在同时训练 {cells} 次…"),
     "capped": ("The map trains each cell for {cap} steps (your run has {steps}).",
                "为了速度,图中每个格子只训练 {cap} 步(当前训练为 {steps} 步)。"),
@@ -88,10 +88,11 @@ TEXT: i18n.Text = {
                         "上面叠加你的按顺序训练。"),
     "no_data_seed": ("This data set has no seed; only the sampling seed can vary.",
                      "这个数据集没有种子,只能改变取样种子。"),
+    # three significant digits, as the metrics row shows the same loss (1.106 beside 1.11)
     "rank": ("Your run ends lower than {pct:.0f}% of the {k} seeds (final whole-data loss "
-             "{loss:.4g}; seeds: {lo:.4g} to {hi:.4g}).",
-             "你的训练最终整体损失为 {loss:.4g},低于 {k} 个种子中 {pct:.0f}% 的结果"
-             "(种子范围:{lo:.4g} 到 {hi:.4g})。"),
+             "{loss:#.3g}; seeds: {lo:#.3g} to {hi:#.3g}).",
+             "你的训练最终整体损失为 {loss:#.3g},低于 {k} 个种子中 {pct:.0f}% 的结果"
+             "(种子范围:{lo:#.3g} 到 {hi:#.3g})。"),
     "cant": ("Can't compute this: {msg}", "无法计算:{msg}"),
     "too_much": ("That is too much training for one view (seeds x batch size x steps); "
                  "lower one of them.", "这需要的训练量太大(种子个数 × 批次大小 × 训练步数),"
@@ -100,13 +101,15 @@ TEXT: i18n.Text = {
                      "recompute).", "只显示 {steps} 步中的前 {shown} 步(大批次重新计算较慢)。"),
     "step": ("Step", "训练步数"),
     "n_steps": ("{n} steps", "{n} 步"),
-    "noise_intro": ("The batch's gradient is a noisy estimate of the whole data's. Early in "
-                    "the notebook's run the ordered batches cover a narrow band of x, so the "
-                    "step a batch asks for points away from the step all the data would take "
-                    "(their cosine drops well below 1): that is the loss hump.",
-                    "批次梯度是整体梯度的带噪声估计。笔记本的训练初期,"
-                    "按顺序取的批次只覆盖 x 的一小段,所以批次要求的这一步"
-                    "偏离全部数据会走的那一步(两者的余弦远小于 1):这就是损失曲线上的“驼峰”。"),
+    # (it had said the cosine drops well below 1 in the loss hump: there it is 0.85-0.9,
+    # and lowest in steps 2-4, a reviewer measured)
+    "noise_intro": ("The batch's gradient is a noisy estimate of the whole data's. In the "
+                    "notebook's run the ordered batches each cover a narrow band of x, so the "
+                    "step a batch asks for points away from the step all the data would "
+                    "take: where their cosine falls below 1, the batch pulls the line aside.",
+                    "批次梯度是整体梯度的带噪声估计。笔记本的训练中,"
+                    "按顺序取的批次各自只覆盖 x 的一小段,所以批次要求的这一步"
+                    "偏离全部数据会走的那一步:两者的余弦小于 1 的地方,批次把直线拉偏。"),
     "noise_follows": ("Follows the main view's current step ({step}); move this slider to "
                       "look at another.",
                       "跟随主视图的当前步(第 {step} 步);拖动此滑块可查看其他步。"),

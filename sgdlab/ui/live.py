@@ -369,8 +369,9 @@ TABLE_COLUMNS = (
     ("total_loss", "whole-data loss", "整体损失", ".6g"),
     ("a", "a", "a", ".6g"),
     ("b", "b", "b", ".6g"),
-    ("grad_a", "∂L/∂a", "∂L/∂a", ".6g"),
-    ("grad_b", "∂L/∂b", "∂L/∂b", ".6g"),
+    # the batch loss's gradient (the Explain tab's L_B), not the whole data's
+    ("grad_a", "∂L_B/∂a", "∂L_B/∂a", ".6g"),
+    ("grad_b", "∂L_B/∂b", "∂L_B/∂b", ".6g"),
     ("lr", "learning rate", "学习率", ".6g"),
     ("batch_size", "batch size", "批大小", "d"),
 )

@@ -541,8 +541,17 @@ def params_figure(history: History, lang: str = i18n.DEFAULT_LANG, ghosts: Ghost
     """Whole-data loss over (a, b) as level sets, the path of (a, b), the current point."""
     traces, xaxis, yaxis = _params_panel(history, _clamp_step(history, step), lang, ghosts)
     layout = base_layout(tr("params_title", lang))
-    layout.update(xaxis=xaxis, yaxis=yaxis)
+    layout.update(xaxis=xaxis, yaxis={**yaxis, **equal_scale(history, "x")})
     return _figure(traces, layout)
+
+
+def equal_scale(history: History, x_axis: str) -> dict[str, Any]:
+    """One unit of b as long as one of a, when x is standardized: there the loss's level
+    sets are near circles, and the Explain tab says so, but a panel twice as wide as tall
+    drew them as flat ellipses, and the gradient no longer looked perpendicular to them
+    (a teacher's trial). Raw x stays unscaled: its valley is thousands of times longer
+    than wide, and at equal scale the path would be a line."""
+    return {"scaleanchor": x_axis, "scaleratio": 1} if history.data.standardized else {}
 
 
 def frame_duration(frames: int, speed: float = 1.0) -> int:
@@ -620,7 +629,7 @@ def live_spec(history: History, lang: str = i18n.DEFAULT_LANG, step: int | None 
                "loss": _loss_corner(history, lx, ly, ghosts, legend_box(loss, (1.0, 0.36)))}
     layout.update(
         xaxis={**fx, "anchor": "y"}, yaxis={**fy, "anchor": "x"},
-        xaxis2={**px, "anchor": "y2"}, yaxis2={**py, "anchor": "x2"},
+        xaxis2={**px, "anchor": "y2"}, yaxis2={**py, "anchor": "x2", **equal_scale(history, "x2")},
         xaxis3={**lx, "anchor": "y3"}, yaxis3={**ly, "anchor": "x3"},
         xaxis4={**hidden, "anchor": "y4"}, yaxis4={**hidden, "anchor": "x4"},
         legend2=dict(layout["legend"]), legend3=dict(layout["legend"]),

@@ -350,3 +350,16 @@ def test_a_legend_counts_the_lines_between_points_too():
     (x0, x1), (y0, y1) = layout["xaxis2"]["range"], layout["yaxis2"]["range"]
     u, v = (x - x0) / (x1 - x0), (y - y0) / (y1 - y0)
     assert not ((np.abs(u - cx) <= bw) & (np.abs(v - cy) <= bh)).any()
+
+
+def test_parameter_space_is_drawn_to_scale_when_x_is_standardized():
+    # Standardized x makes the loss's level sets near circles (the Explain tab says so); a
+    # panel twice as wide as tall had drawn them as flat ellipses (a teacher's trial).
+    from sgdlab.figures import live_spec, params_figure
+
+    std = train(DataConfig(), TrainConfig(steps=5))
+    layout = live_spec(std, "en")["layout"]
+    assert layout["yaxis2"]["scaleanchor"] == "x2" and layout["yaxis2"]["scaleratio"] == 1
+    assert params_figure(std).layout.yaxis.scaleanchor == "x"
+    raw = train(DataConfig(standardize=False), TrainConfig(lr=1e-5, steps=5))
+    assert "scaleanchor" not in live_spec(raw, "en")["layout"]["yaxis2"]  # a valley, not a line

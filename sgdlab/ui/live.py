@@ -267,19 +267,22 @@ def step_ui(run: Run, ghosts: Ghosts = ()) -> None:
     # The figure first, its step box and switches below it: above it they pushed the
     # figure's play buttons below the first screen of a 1920x1080 projector.
     chart_slot = st.container()
-    left, middle, right = st.columns([1, 2, 1], vertical_alignment="bottom")
-    step = int(left.number_input(tr("step", lang), 1, history.steps, step=1, key="live_step",
-                                 help=tr("step_help", lang)))
+    # One row that wraps, not three columns: at 1024 px a quarter of the row cut the link
+    # button to "复…" and the step box lost its − and + (a reviewer).
+    row = st.container(horizontal=True, vertical_alignment="bottom", gap="medium")
+    step = int(row.number_input(tr("step", lang), 1, history.steps, step=1, key="live_step",
+                                help=tr("step_help", lang), width=220))
     if figures.forced_log(history):  # the figure is on a log axis anyway: say so, switched on
-        middle.toggle(tr("log_y", lang), True, key="live_log_forced", disabled=True,
-                      help=tr("log_forced_help", lang))
+        row.toggle(tr("log_y", lang), True, key="live_log_forced", disabled=True,
+                   help=tr("log_forced_help", lang), width="content")
         log_y = bool(st.session_state.get(LOG_Y, False))
     else:
-        log_y = middle.toggle(tr("log_y", lang), key=LOG_Y, help=tr("log_y_help", lang))
+        log_y = row.toggle(tr("log_y", lang), key=LOG_Y, help=tr("log_y_help", lang),
+                           width="content")
     # A new step reruns only this fragment; an open tab that shows the step follows it.
     if _in_fragment_run() and classroom.tab_is_behind(step):
         st.rerun()
-    with right:  # here, not in the sidebar: a step change reruns only this fragment,
+    with row:  # here, not in the sidebar: a step change reruns only this fragment,
         classroom.copy_link_ui(run, step=step)  # and the link must carry that step
     if run.data_config is not None and not ghosts:
         payload = cached_live_payload(run.data_config, run.train_config, lang, step, log_y,

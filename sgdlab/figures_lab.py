@@ -29,6 +29,7 @@ from sgdlab.figures import (
     SKY,
     VERMILLION,
     base_layout,
+    equal_scale,
     log_ticks,
     x_title,
 )
@@ -326,6 +327,12 @@ def gradient_figure(history: History, noise: Noise, step: int,
     ok = np.isfinite(pts_a) & np.isfinite(pts_b)
     a_rng = _pad(pts_a[ok].min(), pts_a[ok].max())
     b_rng = _pad(pts_b[ok].min(), pts_b[ok].max())
+    square = equal_scale(history, "x")
+    if square:  # the same span on both axes, drawn to scale: the full step's arrow then
+        # looks perpendicular to the level sets, as it is
+        half = max(a_rng[1] - a_rng[0], b_rng[1] - b_rng[0]) / 2
+        a_rng, b_rng = ((sum(r) / 2 - half, sum(r) / 2 + half) for r in (a_rng, b_rng))
+        square = {**square, "constrain": "domain"}
     ga, gb = np.linspace(*a_rng, 120), np.linspace(*b_rng, 120)
     z = np.log10(np.maximum(theory.loss_grid(history.data, ga, gb) - opt.loss, 1e-12))
     traces: list[Any] = [
@@ -351,8 +358,9 @@ def gradient_figure(history: History, noise: Noise, step: int,
             "<extra></extra>", customdata=[[0, 0], [float(d[0]), float(d[1])]]))
     return go.Figure(traces, _layout(
         tr("arrows_title", lang, step=i + 1),
-        xaxis=_axis(tr("a", lang), range=a_rng), yaxis=_axis(tr("b", lang), range=b_rng),
-        **_legend_below()))
+        xaxis=_axis(tr("a", lang), range=a_rng,
+                    **({"constrain": "domain"} if square else {})),
+        yaxis=_axis(tr("b", lang), range=b_rng, **square), **_legend_below()))
 
 
 def _legend_below() -> dict[str, Any]:

@@ -341,13 +341,14 @@ def metrics_ui(run: Run, step: int) -> None:
 METRICS = ("step", "a", "b", "batch_loss", "total_loss", "distance")
 
 
-def step_values(history: History, step: int) -> list[str]:
+def step_values(history: History, step: int,
+                opt: theory.Optimum | None = None) -> list[str]:
     """What the metrics row shows at ``step`` (METRICS' order), then the notebook's log line.
 
     One formatting for the page and for playback: the chart sends these for each frame
     (:func:`frame_readouts`), and the page's numbers follow ▶ with the same digits.
     """
-    opt = theory.least_squares(history.data)
+    opt = opt or theory.least_squares(history.data)
     i = step - 1
     a, b = float(history.a[i]), float(history.b[i])
     return [f"{step} / {history.steps}",
@@ -361,7 +362,8 @@ def step_values(history: History, step: int) -> list[str]:
 
 def frame_readouts(history: History, spec: dict[str, Any]) -> dict[str, list[str]]:
     """:func:`step_values` for each of the live figure's frames, by frame name (its step)."""
-    return {frame["name"]: step_values(history, int(frame["name"]))
+    opt = theory.least_squares(history.data)  # once, not per frame
+    return {frame["name"]: step_values(history, int(frame["name"]), opt)
             for frame in spec.get("frames", [])}
 
 

@@ -135,28 +135,12 @@ async function draw(Plotly, gd, figure) {
   }
 }
 
-// While a figure is drawn anew, numbers that followed playback show its step (the
-// slider's); when it is drawn, Streamlit's own, which came with it, show again. Dropped
-// at once, they flashed the step before the pause.
-function followFigure(gd, figure) {
-  if (!document.body.classList.contains(FOLLOW)) return;
-  const shown = shownStep(figure);
-  if (shown !== undefined) follow(gd, shown); else unfollow();
-}
-
-// The step a figure opens on: its step slider's (frames are named by their step).
-function shownStep(figure) {
-  const slider = figure && (figure.layout.sliders || [])[0];
-  const step = slider && slider.steps[slider.active];
-  return step ? step.label : undefined;
-}
-
 // While ▶ plays, the page's metrics row and log line follow the frames. Streamlit drew
 // them for the step box's step; each frame's values (Python's readouts, the same
 // formatting) go into an attribute that the page's CSS (live_chart.PLAYING_CSS) shows
-// in their place while the body has FOLLOW. Streamlit's own text is never touched: the
-// first time it redraws any of it (the rerun after a pause, a new setting), the
-// attributes go and its text shows again.
+// in their place while the body has FOLLOW. Streamlit's own text is never touched: once
+// a new figure is drawn, or Streamlit redraws any of that text (the rerun after a
+// pause, a new setting), the attributes go and its text shows again.
 const FOLLOW = "sgdlab-following";
 const SLOTS = '[data-testid="stMetricValue"] [data-testid="stMarkdownContainer"], ' +
   '[data-testid="stCode"] code';
@@ -201,6 +185,22 @@ function arranged(figure, width, narrowPx) {
   const data = rest.data.map((trace) => (trace.meta && trace.meta.role === "readout"
     ? { ...trace, textfont: { ...trace.textfont, size: narrow.readout_size } } : trace));
   return { ...rest, layout, data };
+}
+
+// While a figure is drawn anew, numbers that followed playback show its step (the
+// slider's); when it is drawn, Streamlit's own, which came with it, show again. Dropped
+// at once, they flashed the step before the pause.
+function followFigure(gd, figure) {
+  if (!document.body.classList.contains(FOLLOW)) return;
+  const shown = shownStep(figure);
+  if (shown !== undefined) follow(gd, shown); else unfollow();
+}
+
+// The step a figure opens on: its step slider's (frames are named by their step).
+function shownStep(figure) {
+  const slider = figure && (figure.layout.sliders || [])[0];
+  const step = slider && slider.steps[slider.active];
+  return step ? step.label : undefined;
 }
 
 // Where playback stops (⏸, the end, or the figure's own step slider), the page's step

@@ -566,8 +566,7 @@ def live_figure(history: History, lang: str = i18n.DEFAULT_LANG, step: int | Non
     """:func:`live_spec` as a plotly Figure (in its wide arrangement)."""
     spec = live_spec(history, lang, step, log_y, ghosts, true_line, max_frames)
     spec.pop(NARROW_KEY)
-    return go.Figure(spec,
-                     _validate=False)
+    return go.Figure(spec, _validate=False)
 
 
 def live_spec(history: History, lang: str = i18n.DEFAULT_LANG, step: int | None = None,
@@ -633,7 +632,7 @@ def live_spec(history: History, lang: str = i18n.DEFAULT_LANG, step: int | None 
         xaxis3={**lx, "anchor": "y3"}, yaxis3={**ly, "anchor": "x3"},
         xaxis4={**hidden, "anchor": "y4"}, yaxis4={**hidden, "anchor": "x4"},
         legend2=dict(layout["legend"]), legend3=dict(layout["legend"]),
-        margin={"l": 90, "r": 20, "t": 60, "b": 200},
+        margin=dict(LIVE_MARGIN),
         sliders=[_slider(steps, step, lang)],
         updatemenus=[_player(steps, lang)],
     )
@@ -642,9 +641,8 @@ def live_spec(history: History, lang: str = i18n.DEFAULT_LANG, step: int | None 
     spec = _spec(traces, layout, frames)
     # the log line in a smaller type: at 17 px it ran past a 500 px figure's edge
     # and the step slider and play buttons as far below the loss panel as in the wide one
-    margins = layout["margin"]["t"] + layout["margin"]["b"]
     # the plot areas' heights, wide over narrow: paper y below the plot scales by it
-    shrink = (WIDE["height"] - margins) / (NARROW["height"] - margins)
+    shrink = plot_height(WIDE) / plot_height(NARROW)
     spec[NARROW_KEY] = {"layout": _arrangement(NARROW, corners, lang),
                         "readout_size": FONT - 5,
                         "menus_y": {key: layout[key][0]["y"] * shrink
@@ -666,6 +664,15 @@ NARROW: Arrangement = {"height": 1500, "fit": ([0, 1], [0.70, 0.925], 0.93),
 NARROW_PX = 760  # the figure's width below which the panels stack
 NARROW_KEY = "narrow"  # the live spec's narrow arrangement, not plotly's: a layout patch
 # and the log line's type size
+
+# The live figure's margins in px: the top holds the run's title, the bottom the step
+# slider and the play buttons.
+LIVE_MARGIN = {"l": 90, "r": 20, "t": 60, "b": 200}
+
+
+def plot_height(where: Arrangement) -> float:
+    """The plot area's height in px in an arrangement: its figure less the margins."""
+    return float(where["height"] - LIVE_MARGIN["t"] - LIVE_MARGIN["b"])
 
 
 def _arrangement(where: Arrangement, corners: dict[str, tuple[int, int]],
@@ -757,9 +764,8 @@ def emptiest_corner(x: np.ndarray, y: np.ndarray, x_range: list[float],
 
 
 # The live figure's plot area at a modest size (a 1,280 px screen, sidebar open; the
-# figure is responsive): what a legend's box is measured against. Its height is the wide
-# arrangement's, less the margins (60 above, 200 below).
-PLOT_PX = (750.0, WIDE["height"] - 260.0)
+# figure is responsive): what a legend's box is measured against.
+PLOT_PX = (750.0, plot_height(WIDE))
 
 
 def legend_box(traces: Sequence[dict[str, Any]], panel: tuple[float, float]) -> tuple[float, float]:

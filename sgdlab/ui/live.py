@@ -80,6 +80,7 @@ TEXT: i18n.Text = {
     "no_steps": ("No step could be taken: the first update already diverged.",
                  "一步也没有完成:第一次更新就发散了。"),
 }
+STEP_KEY = live_chart.STEP_BOX  # the step box's key (its CSS fades it while ▶ plays)
 LOG_Y = "live_log_y"  # session_state: the log-scale switch, read before it is drawn too
 TABLE_ROWS = 20  # rows drawn around the chosen step; the full history is in the export
 _TABLE_CSS = """<style>
@@ -179,7 +180,13 @@ def cached_live_payload(data_config: DataConfig, train_config: TrainConfig, lang
     if spec is None:
         spec = figures.live_spec(history, lang, step=step, log_y=log_y,
                                  true_line=(data_config.slope, data_config.intercept))
-    stem = styles.file_stem("live", data_config, train_config)
+    return live_payload(history, spec, lang, styles.file_stem("live", data_config, train_config),
+                        image_format)
+
+
+def live_payload(history: History, spec: dict[str, Any], lang: str, stem: str,
+                 image_format: str) -> bytes:
+    """The chart's payload for ``spec``, with the page's numbers for each of its frames."""
     return live_chart.payload(spec, lang, stem, image_format,
                               readouts=frame_readouts(history, spec))
 
@@ -255,8 +262,8 @@ def _step_key_follows(run: Run) -> None:
     if st.session_state.get("live_run") != ident:
         st.session_state["live_run"] = ident
         asked = st.session_state.pop(classroom.STEP, None)
-        st.session_state["live_step"] = run.history.steps if asked is None else int(asked)
-    st.session_state["live_step"] = min(max(int(st.session_state.get("live_step", 1)), 1),
+        st.session_state[STEP_KEY] = run.history.steps if asked is None else int(asked)
+    st.session_state[STEP_KEY] = min(max(int(st.session_state.get(STEP_KEY, 1)), 1),
                                         run.history.steps)
 
 
@@ -270,7 +277,7 @@ def step_ui(run: Run, ghosts: Ghosts = ()) -> None:
     # One row that wraps, not three columns: at 1024 px a quarter of the row cut the link
     # button to "复…" and the step box lost its − and + (a reviewer).
     row = st.container(horizontal=True, vertical_alignment="bottom", gap="medium")
-    step = int(row.number_input(tr("step", lang), 1, history.steps, step=1, key="live_step",
+    step = int(row.number_input(tr("step", lang), 1, history.steps, step=1, key=STEP_KEY,
                                 help=tr("step_help", lang), width=220))
     if figures.forced_log(history):  # the figure is on a log axis anyway: say so, switched on
         row.toggle(tr("log_y", lang), True, key="live_log_forced", disabled=True,
@@ -294,8 +301,7 @@ def step_ui(run: Run, ghosts: Ghosts = ()) -> None:
                                 data_name=run.data.name)
         spec = figures.live_spec(history, lang, step=step, log_y=log_y, ghosts=ghosts,
                                  true_line=true_line)
-        payload = live_chart.payload(spec, lang, stem, image_format(),
-                                     readouts=frame_readouts(history, spec))
+        payload = live_payload(history, spec, lang, stem, image_format())
     with chart_slot:
         live_chart.live_chart_ui(payload,
                                  on_stopped=lambda s: _playback_stopped(s, history.steps))
@@ -306,8 +312,7 @@ def step_ui(run: Run, ghosts: Ghosts = ()) -> None:
     # follow the figure's frames (live_chart.js), and the table, which catches up only
     # where playback stops, fades (live_chart.PLAYING_CSS).
     with st.container(key=live_chart.STEP_VIEW):
-        metrics_ui(run, step)
-        st.code(figures.notebook_line(history, step), language=None)
+        step_view_ui(run, step)
     with st.container(key=live_chart.STEP_TABLE):
         table_ui(run, step)
 
@@ -315,7 +320,7 @@ def step_ui(run: Run, ghosts: Ghosts = ()) -> None:
 def _playback_stopped(step: int, steps: int) -> None:
     """Playback in the browser stopped on ``step``: the step box (and all it drives) follows."""
     if 1 <= step <= steps:
-        st.session_state["live_step"] = step
+        st.session_state[STEP_KEY] = step
 
 
 def _in_fragment_run() -> bool:
@@ -326,15 +331,17 @@ def _in_fragment_run() -> bool:
     return bool(ctx is not None and ctx.fragment_ids_this_run)
 
 
-def metrics_ui(run: Run, step: int) -> None:
-    """Step, a, b, batch loss, whole-data loss and distance to the optimum at ``step``."""
+def step_view_ui(run: Run, step: int) -> None:
+    """The metrics row (step, a, b, batch loss, whole-data loss, distance to the optimum)
+    and the notebook's log line at ``step``: what follows playback frame by frame."""
     lang = run.lang
-    values = step_values(run.history, step)
+    *metrics, line = step_values(run.history, step)
     # One horizontal container, not six columns: six fewer messages every rerun.
     row = st.container(horizontal=True, gap="medium")
-    for key, value in zip(METRICS, values, strict=False):
+    for key, value in zip(METRICS, metrics, strict=True):
         row.metric(tr(key, lang), value,
                    help=tr("distance_help", lang) if key == "distance" else None)
+    st.code(line, language=None)
 
 
 # The metrics row, in order; step_values gives their values and then the log line.

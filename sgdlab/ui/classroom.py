@@ -360,17 +360,17 @@ def sync_url(run: Run, *, step: int | None = None, view: str | None = None) -> N
     current = st.query_params.to_dict()
     # The controls bound with bind="query-params" write their own parameters; the rest
     # (language, step, view, preset, locks, and hidden controls' values) is written here.
-    mine = {k for k in set(query) | set(current) if not _bound(k)}
-    stale = [k for k in current if k in mine and k not in query]
-    changed = {k: v for k, v in query.items() if k in mine and current.get(k) != v}
+    bound = {k for k in set(query) | set(current) | set(urlstate.SETTINGS) if _bound(k)}
+    stale = [k for k in current if k not in bound and k not in query]
+    changed = {k: v for k, v in query.items() if k not in bound and current.get(k) != v}
     for key in stale:
         del st.query_params[key]
     if changed:
         st.query_params.update(changed)
-    _correct_bound(query, current)
+    _correct_bound(query, current, bound)
 
 
-def _correct_bound(query: dict[str, str], current: dict[str, str]) -> None:
+def _correct_bound(query: dict[str, str], current: dict[str, str], bound: set[str]) -> None:
     """Bound parameters that say other than the run on show, set to the run's values.
 
     Streamlit writes a bound parameter when its widget changes in the browser, but not
@@ -382,9 +382,7 @@ def _correct_bound(query: dict[str, str], current: dict[str, str]) -> None:
     from streamlit.runtime.state.session_state_proxy import get_session_state
 
     fixes: dict[str, str | None] = {}
-    for name in urlstate.SETTINGS:
-        if not _bound(name):
-            continue
+    for name in bound & set(urlstate.SETTINGS):
         wanted = urlstate.parse_value(name, query[name])[0] if name in query else None
         shown = urlstate.parse_value(name, current[name]) if name in current else None
         if shown is None:

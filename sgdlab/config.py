@@ -58,6 +58,14 @@ class Spec:
     choices: tuple[str, ...] = ()
     log: bool = False  # a slider over orders of magnitude
 
+    def label(self, lang: str) -> str:
+        """The setting's name in ``lang``."""
+        return self.zh if lang == "zh" else self.en
+
+    def help(self, lang: str) -> str:
+        """The setting's help text in ``lang``."""
+        return self.help_zh if lang == "zh" else self.help_en
+
 
 def _f(default: Any, spec: Spec) -> Any:
     return field(default=default, metadata={"spec": spec})

@@ -89,8 +89,8 @@ class Notice:
                 if self.fixed is not None else i18n.tr(TEXT, "dropped", lang, why=why))
         name = f"'{_short(self.key)}'"
         if self.key in SETTINGS:  # the address's own word, and the control's (in zh: 批次大小)
-            label = SETTINGS[self.key][2]
-            name += f"({label.zh})" if lang == "zh" else f" ({label.en})"
+            label = SETTINGS[self.key][2].label(lang)
+            name += f"({label})" if lang == "zh" else f" ({label})"
         return i18n.tr(TEXT, "notice", lang, name=name, reason=tail)
 
 

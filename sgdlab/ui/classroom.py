@@ -328,11 +328,6 @@ def explain_ui(run: Run, view: str) -> None:
         st.markdown(text)
 
 
-def _label(name: str, lang: str) -> str:
-    s = urlstate.SETTINGS[name][2]
-    return s.zh if lang == "zh" else s.en
-
-
 def link_for(run: Run, *, step: int | None = None, view: str | None = None,
              lock: tuple[str, ...] = (), hide: tuple[str, ...] = ()) -> str:
     """The full link (or ``?query`` when the app's address is unknown) that reopens ``run``."""
@@ -425,7 +420,7 @@ def copy_link_ui(run: Run, *, step: int | None = None, view: str | None = None) 
             st.caption(i18n.tr(TEXT, "no_data_in_link", lang))
         with st.expander(i18n.tr(TEXT, "teacher", lang)):
             names = list(urlstate.SETTINGS)
-            label = {n: f"{_label(n, lang)} ({n})" for n in names}
+            label = {n: f"{urlstate.SETTINGS[n][2].label(lang)} ({n})" for n in names}
             # No "Select all" / "Select 2 matches" row: it is in English, and a teacher
             # who typed 学习率 and took the first row locked the schedule too.
             choose = i18n.tr(TEXT, "choose", lang)

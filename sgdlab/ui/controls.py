@@ -55,14 +55,6 @@ def nearest_mark(value: float, marks: list[float]) -> float:
     return marks[int(np.abs(logs - np.log10(max(value, 1e-12))).argmin())]
 
 
-def _label(s: Spec, lang: str) -> str:
-    return s.zh if lang == "zh" else s.en
-
-
-def _help(s: Spec, lang: str) -> str:
-    return s.help_zh if lang == "zh" else s.help_en
-
-
 def _default(cls: type, name: str) -> Any:
     return next(f.default for f in fields(cls) if f.name == name)
 
@@ -80,7 +72,7 @@ def field_ui(cls: type, name: str, lang: str, **override: Any) -> Any:
     default = _default(cls, name)
     if classroom.hidden(name):  # a teacher's link hides it: keep the value, draw nothing
         return _clamped(name, s, default, override)
-    common: dict[str, Any] = {"key": name, "help": _help(s, lang),
+    common: dict[str, Any] = {"key": name, "help": s.help(lang),
                               "disabled": classroom.locked(name)}
     if s.choices:
         # Not bound to the URL: a bound selectbox writes its shown label there ("Adam
@@ -89,23 +81,23 @@ def field_ui(cls: type, name: str, lang: str, **override: Any) -> Any:
         options = override.pop("options", s.choices)
         if st.session_state[name] not in options:
             st.session_state[name] = options[0]
-        return st.selectbox(_label(s, lang), options, **common,
+        return st.selectbox(s.label(lang), options, **common,
                             format_func=lambda choice: choice_label(choice, lang), **override)
     # Bound to the URL, with the field's default as the widget's own (session state
     # still holds the value): a bound control leaves its parameter out while it is at
     # the default, so links stay as short as urlstate.to_query writes them.
     common["bind"] = classroom.bind(name)
     if isinstance(default, bool):
-        return st.toggle(_label(s, lang), default, **common, **override)
+        return st.toggle(s.label(lang), default, **common, **override)
     lo, hi = override.pop("lo", s.lo), override.pop("hi", s.hi)
     if isinstance(default, int):
         lo, hi = int(lo), int(hi)
         st.session_state[name] = int(min(max(int(st.session_state[name]), lo), hi))
         widget = st.slider if override.pop("slider", False) else st.number_input
-        return int(widget(_label(s, lang), lo, hi, min(max(default, lo), hi), step=1,
+        return int(widget(s.label(lang), lo, hi, min(max(default, lo), hi), step=1,
                           **common, **override))
     st.session_state[name] = float(min(max(float(st.session_state[name]), lo), hi))
-    return float(st.number_input(_label(s, lang), float(lo), float(hi),
+    return float(st.number_input(s.label(lang), float(lo), float(hi),
                                  float(min(max(default, lo), hi)), format="%g",
                                  **common, **override))
 
@@ -177,7 +169,7 @@ def marked_ui(cls: type, name: str, marks: list[Any], lang: str, exact: str,
         """A mark's label; the thumb's mark says the exact value (1.1, not its mark's "1")."""
         return f"{value:g}" if mark == follow else f"{mark:g}"
 
-    st.select_slider(_label(s, lang), marks, key=slider, help=_help(s, lang),
+    st.select_slider(s.label(lang), marks, key=slider, help=s.help(lang),
                      format_func=shown, on_change=slid, disabled=locked)
     return kind(st.number_input(exact, lo, hi, kind(default), key=name,
                                 format="%g" if kind is float else "%d", step=kind(step),
@@ -278,9 +270,9 @@ def _accumulation_ui(lang: str, divisors: tuple[int, ...]) -> int:
         st.session_state["accumulation"] = 1
     if classroom.hidden("accumulation"):
         return int(st.session_state["accumulation"])
-    return int(st.selectbox(_label(s, lang), divisors, key="accumulation",  # not bound: above
+    return int(st.selectbox(s.label(lang), divisors, key="accumulation",  # not bound: above
                             disabled=classroom.locked("accumulation"),
-                            help=_help(s, lang) + " " + tr("accumulation_help", lang)))
+                            help=s.help(lang) + " " + tr("accumulation_help", lang)))
 
 
 def data_ui(lang: str, batch_size: int) -> dict[str, Any]:

@@ -101,6 +101,9 @@ TEXT: i18n.Text = {
                      "recompute).", "只显示 {steps} 步中的前 {shown} 步(大批次重新计算较慢)。"),
     "step": ("Step", "训练步数"),
     "n_steps": ("{n} steps", "{n} 步"),
+    # a pinned run's short label (a Chinese page had said "lr=0.1 · batch=20")
+    "lr_is": ("lr={v:g}", "学习率={v:g}"),
+    "batch_is": ("batch={v}", "批次={v}"),
     # (it had said the cosine drops well below 1 in the loss hump: there it is 0.85-0.9,
     # and lowest in steps 2-4, a reviewer measured)
     "noise_intro": ("The batch's gradient is a noisy estimate of the whole data's. In the "
@@ -376,18 +379,17 @@ def noise_ui(run: Run) -> None:
 def _setting_parts(data_config: DataConfig | None, config: TrainConfig,
                    lang: str) -> dict[str, str]:
     """Each setting of a run as short text, keyed by field name ("lr" -> "lr=0.1")."""
-    zh = lang == "zh"  # a Chinese page had said "lr=0.1 · batch=20" (a teacher's trial)
-    parts = {"lr": f"{'学习率' if zh else 'lr'}={config.lr:g}",
-             "batch_size": f"{'批次' if zh else 'batch'}={config.batch_size}",
+    parts = {"lr": tr("lr_is", lang, v=config.lr),
+             "batch_size": tr("batch_is", lang, v=config.batch_size),
              "sampling": choice_label(config.sampling, lang),
              "optimizer": choice_label(config.optimizer, lang),
              "steps": tr("n_steps", lang, n=config.steps)}
     for name, value in asdict(config).items():
         if name not in parts:
-            label = spec(TrainConfig, name).zh if zh else name
+            label = spec(TrainConfig, name).zh if lang == "zh" else name
             parts[name] = f"{label}={value:g}" if isinstance(value, float) else f"{label}={value}"
     for name, value in asdict(data_config or DataConfig()).items():
-        label = spec(DataConfig, name).en if lang == "en" else spec(DataConfig, name).zh
+        label = spec(DataConfig, name).label(lang)
         parts["data." + name] = (f"{label}={value:g}" if isinstance(value, float)
                                  else f"{label}={value}")
     return parts

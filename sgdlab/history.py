@@ -41,7 +41,8 @@ class History:
 
     ``batch_loss`` is measured on the batch before the update, ``total_loss``
     on all the data after it; ``grad_*`` are the gradients the update used.
-    ``diverged_at`` is the first step that diverged (its row is not kept).
+    ``diverged_at`` is the first step that diverged (its row is not kept);
+    ``blowup`` is where that step went: (a, b, whole-data loss), possibly inf or nan.
     """
 
     data: Data
@@ -55,6 +56,7 @@ class History:
     lr: np.ndarray
     batch_size: np.ndarray
     diverged_at: int | None = None
+    blowup: tuple[float, float, float] | None = None
 
     @property
     def steps(self) -> int:

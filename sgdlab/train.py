@@ -105,6 +105,7 @@ def train(data: DataConfig | Data, config: TrainConfig = TrainConfig()) -> Histo
     rec = _Record([], [], [])
     total = total_loss_fn(data)
     diverged_at: int | None = None
+    blowup: tuple[float, float, float] | None = None
     chunks: list[np.ndarray] = []
     params = (a, b)
     # Sequential batches repeat every few epochs: slice each window once (a slice
@@ -145,10 +146,12 @@ def train(data: DataConfig | Data, config: TrainConfig = TrainConfig()) -> Histo
         if len(rec.rows) == CHECK_EVERY or t == config.steps - 1:
             chunk = torch.stack(rec.rows).double().numpy()
             rec.rows.clear()
-            bad = _first_bad(chunk, total(chunk[:, 1], chunk[:, 2]))
+            totals = total(chunk[:, 1], chunk[:, 2])
+            bad = _first_bad(chunk, totals)
             if bad is not None:
                 chunks.append(chunk[:bad])
                 diverged_at = sum(len(c) for c in chunks) + 1
+                blowup = (float(chunk[bad, 1]), float(chunk[bad, 2]), float(totals[bad]))
                 break
             chunks.append(chunk)
     rows = np.concatenate(chunks) if chunks else np.zeros((0, 5))
@@ -159,7 +162,7 @@ def train(data: DataConfig | Data, config: TrainConfig = TrainConfig()) -> Histo
         lr=(np.asarray(rec.lrs[:n_rows], dtype=np.float64) if scheduler is not None
             else np.full(n_rows, config.lr)),
         batch_size=np.asarray(rec.sizes[:n_rows], dtype=np.int64),
-        diverged_at=diverged_at)
+        diverged_at=diverged_at, blowup=blowup)
 
 
 def _first_bad(chunk: np.ndarray, total_loss: np.ndarray) -> int | None:

@@ -10,6 +10,7 @@ import pytest
 from sgdlab.config import DataConfig, TrainConfig
 from sgdlab.history import COLUMNS
 from sgdlab.train import train
+from sgdlab.ui import live
 from sgdlab.ui.context import Run
 from sgdlab.ui.live import TABLE_ROWS, table_html, trouble
 
@@ -101,6 +102,31 @@ def test_the_cure_names_a_rate_that_really_is_stable() -> None:
     for lr in (safe, safe * 0.5):  # trained independently at the named rate: converges
         calm = train(DataConfig(), replace(config, lr=lr, steps=2000))
         assert calm.diverged_at is None and calm.total_loss[-1] < 1.2
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_warning_says_where_the_diverging_update_threw_the_line(lang: str) -> None:
+    # raw x at the notebook's rate: no step survives, and the page had said only that
+    run = run_for(TrainConfig(), DataConfig(standardize=False), lang)
+    h = run.history
+    assert h.steps == 0 and h.blowup is not None
+    text = trouble(run)
+    assert text is not None
+    a, b, after = h.blowup
+    for value in (a, b, h.initial_total_loss, after):
+        assert f"{value:.3g}" in text
+    # later in a run: from the last kept step's (a, b) and loss
+    run = run_for(TrainConfig(lr=5.0), lang=lang)
+    h = run.history
+    text = trouble(run)
+    assert h.steps > 0 and h.blowup is not None and text is not None
+    assert f"({h.a[-1]:.3g}, {h.b[-1]:.3g})" in text and f"{h.total_loss[-1]:.3g}" in text
+    assert f"{h.blowup[2]:.3g}" in text
+
+
+def test_a_number_that_blew_up_reads_as_infinity_or_nan() -> None:
+    assert [live._num(v) for v in (float("inf"), -float("inf"), float("nan"), 1234.5)] == [
+        "∞", "−∞", "NaN", "1.23e+03"]
 
 
 def test_a_run_heading_for_divergence_is_warned_before_it_blows_up() -> None:

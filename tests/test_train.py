@@ -147,7 +147,21 @@ def test_divergence_stops_cleanly_and_records_the_step(data_config, config):
 
 def test_a_stable_run_does_not_report_divergence():
     h = train(DataConfig(), TrainConfig(steps=500))
-    assert h.diverged_at is None and h.steps == 500
+    assert h.diverged_at is None and h.steps == 500 and h.blowup is None
+
+
+def test_the_blowup_is_where_the_diverging_update_went():
+    # raw x at the notebook's rate dies on the first update; that update by hand, in
+    # float64 from a = b = 0 on the first 20 points: grad of mean((a x + b - y)^2)
+    data = make_data(DataConfig(standardize=False))
+    h = train(data, TrainConfig(lr=0.1))
+    assert h.steps == 0 and h.diverged_at == 1 and h.blowup is not None
+    x, y = (v[:20] for v in data.xy64)
+    a1, b1 = 0.1 * 2 * np.mean(x * y), 0.1 * 2 * np.mean(y)
+    x_all, y_all = data.xy64
+    loss1 = np.mean((a1 * x_all + b1 - y_all) ** 2)
+    np.testing.assert_allclose(h.blowup, (a1, b1, loss1), rtol=1e-5)
+    assert loss1 > DIVERGENCE_LOSS
 
 
 @pytest.mark.parametrize("sampling", ["sequential", "shuffle", "replacement"])

@@ -48,6 +48,10 @@ TEXT: i18n.Text = {
                  "训练在第 {step} 步发散:损失爆炸,所以只显示到第 {last} 步。"),
     "diverged_first": ("Training diverged at the first update: the loss blew up at once. ",
                        "训练在第一次更新就发散:损失立刻爆炸。"),
+    "blowup": ("That update threw (a, b) from ({a0}, {b0}) to ({a}, {b}), and the whole-data "
+               "loss from {before} to {after}. ",
+               "这一步把 (a, b) 从 ({a0}, {b0}) 甩到了 ({a}, {b}),整体损失从 {before} "
+               "变成了 {after}。"),
     "rising": ("The whole-data loss ends at {end:.3g}, above the {start:.3g} it started from "
                "(a = b = 0), after coming down to {low:.3g}: this run is heading for "
                "divergence. ",
@@ -231,7 +235,7 @@ def trouble(run: Run) -> str | None:
     h, lang, config = run.history, run.lang, run.train_config
     if h.diverged_at is not None:
         head = tr("diverged" if h.steps else "diverged_first", lang, step=h.diverged_at,
-                  last=h.steps)
+                  last=h.steps) + blowup_text(h, lang)
     elif (h.steps and h.total_loss[-1] > h.initial_total_loss
           and h.total_loss[-1] > RISING * float(np.min(h.total_loss))):
         head = tr("rising", lang, start=h.initial_total_loss, end=float(h.total_loss[-1]),
@@ -253,6 +257,34 @@ def trouble(run: Run) -> str | None:
     elif raw_x:
         cure += tr("standardize_hint", lang)
     return head + cure
+
+
+def blowup_text(history: History, lang: str) -> str:
+    """What the diverging update did, in numbers: where it threw (a, b) and the loss.
+
+    A teacher's "look what happened" (raw x at the notebook's rate dies on the first
+    update, and the page had only said so). Empty when the history does not know.
+    """
+    if history.blowup is None:
+        return ""
+    a, b, after = history.blowup
+    if history.steps:
+        a0, b0 = float(history.a[-1]), float(history.b[-1])
+        before = float(history.total_loss[-1])
+    else:
+        a0 = b0 = 0.0
+        before = history.initial_total_loss
+    return tr("blowup", lang, a0=_num(a0), b0=_num(b0), a=_num(a), b=_num(b),
+              before=_num(before), after=_num(after))
+
+
+def _num(value: float) -> str:
+    """A number that may have blown up: 3 significant digits, or ∞ / NaN."""
+    if np.isnan(value):
+        return "NaN"
+    if np.isinf(value):
+        return "−∞" if value < 0 else "∞"
+    return f"{value:.3g}"
 
 
 def _step_key_follows(run: Run) -> None:

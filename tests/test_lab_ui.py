@@ -337,3 +337,17 @@ def test_the_map_reaches_down_to_a_small_current_learning_rate():
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     cells = next(t for t in spec["data"] if t.get("meta", {}).get("role") == "cells")
     assert min(c[0] for c in cells["customdata"]) <= 2e-5 * 1.0001
+
+
+def test_the_maps_progress_bar_keeps_its_words_while_it_moves():
+    # each st.progress() call replaces the element: a call without text left a bare bar
+    calls: list[tuple[float, str | None]] = []
+
+    class Bar:
+        def progress(self, value: float, text: str | None = None) -> None:
+            calls.append((value, text))
+
+    sweep(make_data(DataConfig()), TrainConfig(steps=5), [0.01, 0.1], [10, 20],
+                progress=lab.labelled(Bar(), "training 4 runs"))
+    assert calls and calls[-1][0] == 1.0
+    assert all(text == "training 4 runs" for _, text in calls)

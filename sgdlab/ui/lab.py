@@ -154,8 +154,13 @@ def tr(key: str, lang: str, **values: object) -> str:
     return i18n.tr(TEXT, key, lang, **values)
 
 
-def _ignore(_: object) -> None:
-    return None
+def labelled(bar: Any, text: str) -> Callable[[int, int], None]:
+    """A sweep's progress callback that moves ``bar`` and keeps its words: each
+    ``progress()`` call replaces the whole element, and one without text had left a
+    bare bar on screen for the whole of a long map (a reviewer waited 53 s)."""
+    def progress(done: int, total: int) -> None:
+        bar.progress(done / total, text)
+    return progress
 
 
 def _data_key(run: Run) -> Any:
@@ -257,9 +262,9 @@ def stability_ui(run: Run) -> None:
     key = (_data_key(run), tuple(sorted(shared.items())), count, tuple(bss.tolist()))
 
     def compute() -> sweep.Sweep:
-        bar = st.progress(0.0, tr("computing", lang, cells=len(lrs) * len(bss)))
-        result = sweep.sweep(run.data, base, lrs, bss,
-                             progress=lambda done, total: _ignore(bar.progress(done / total)))
+        text = tr("computing", lang, cells=len(lrs) * len(bss))
+        bar = st.progress(0.0, text)
+        result = sweep.sweep(run.data, base, lrs, bss, progress=labelled(bar, text))
         bar.empty()
         return result
 

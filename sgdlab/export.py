@@ -16,7 +16,7 @@ import json
 import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, fields
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import nbformat
 import numpy as np
@@ -82,7 +82,8 @@ def read_csv(text: str, data: Data | None = None) -> History:
         raise ValueError(f"expected columns {', '.join(COLUMNS)}")
     if not np.array_equal(frame["step"].to_numpy(), np.arange(1, len(frame) + 1)):
         raise ValueError("the step column must count 1, 2, 3, ...")
-    cols = {name: frame[name].to_numpy(dtype=np.float64) for name in COLUMNS[1:-1]}
+    cols: dict[str, Any] = {name: frame[name].to_numpy(dtype=np.float64)
+                            for name in COLUMNS[1:-1]}
     diverged = meta.get("diverged_at")
     return History(data=data, config=config, **cols,
                    batch_size=frame["batch_size"].to_numpy(dtype=np.int64),

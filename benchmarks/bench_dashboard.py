@@ -16,7 +16,9 @@ button over a 200-step run, from plotly's own animation events.
 "chart only" (chart_app.py) is a second reference: one slider and the same live
 figure, nothing else. Its ratio to the floor is what the figure's redraw alone
 costs, below which no page that draws this figure can go; the dashboard's
-distance above it is what the rest of the page costs.
+distance above it is what the rest of the page costs. "small chart"
+(small_chart_app.py) is the third: one slider and a one-trace plotly scatter
+through the same element, what any plotly redraw costs here.
 """
 
 from __future__ import annotations
@@ -124,6 +126,8 @@ def main() -> int:
         browser = launch(p)
         with streamlit_server(ROOT / "benchmarks" / "floor_app.py") as floor:
             results["floor"] = measure(browser, floor, cold)
+        with streamlit_server(ROOT / "benchmarks" / "small_chart_app.py") as url:
+            results["small chart, warm"] = measure(browser, url, warm[: n + 2])
         with streamlit_server(ROOT / "benchmarks" / "chart_app.py") as url:
             results["chart only, warm"] = measure(browser, url, warm[: n + 2])
         with streamlit_server(ROOT / "benchmarks" / "chart_app.py",

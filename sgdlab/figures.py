@@ -851,8 +851,9 @@ def _player(steps: np.ndarray, lang: str) -> dict[str, Any]:
     every = [str(s) for s in steps.tolist()]  # all frames by name: plays from the first
 
     def play(label: str, speed: float, names: list[str] | None) -> dict[str, Any]:
-        # The app's chart plays the speed buttons from the frame on screen (live_chart.js)
-        name = {"name": "sgdlab-speed"} if speed != 1 else {}
+        # The app's chart plays the speed buttons and resume from the frame on screen
+        # (live_chart.js): after a new figure, plotly's own "current frame" was step 1.
+        name = {"name": "sgdlab-speed"} if speed != 1 or names is None else {}
         return {"label": label, "method": "animate", **name,
                 "args": [names, {"frame": {"duration": frame_duration(len(every), speed),
                                            "redraw": False},

@@ -236,10 +236,12 @@ function followPlayback(gd) {
   gd.on("plotly_buttonclicked", (event) => playFaster(gd, event.button));
 }
 
-// The speed buttons (×2, ×4) go on from the frame on screen, or from the first when the
-// last is shown (as when the page opens). Python's figure has them play from the first
-// frame, which is what they do in an exported file; here they are told not to run
-// that (execute: false) and this plays them instead.
+// The speed buttons (×2, ×4) and ▷ Resume go on from the frame on screen, or from the
+// first when the last is shown (as when the page opens). Python's figure has them play
+// from the first frame (resume: from plotly's current frame), which is what they do in
+// an exported file; here they are told not to run that (execute: false) and this plays
+// them instead. Plotly's own resume had started again from step 1 after the step box
+// set the figure's step: a new figure has no current frame (a reviewer).
 const SPEED = "sgdlab-speed";
 
 function speedButtonsHere(figure) {
@@ -257,7 +259,8 @@ function playFaster(gd, button) {
   let from = names.indexOf(gd.sgdlabFrame);
   if (from < 0) from = slider ? slider.active : 0;
   if (!(from >= 0 && from < names.length - 1)) from = 0;
-  window.Plotly.animate(gd, names.slice(from), button.args[1]).catch(() => {});
+  window.Plotly.animate(gd, names.slice(from), { ...button.args[1], fromcurrent: false })
+    .catch(() => {});
 }
 
 export default function (component) {

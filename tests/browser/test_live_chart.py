@@ -218,6 +218,24 @@ def test_faster_after_pause_goes_on_from_the_paused_step(app_url, page):
     assert page.console_errors == []
 
 
+def test_resume_after_the_step_box_goes_on_from_that_step(app_url, page):
+    """▷ Resume after typing a step had played from step 1 (a reviewer): the step box (or
+    a link's step, as here) draws a new figure, which plotly's own resume knew no current
+    frame of."""
+    page.goto(app_url + "?lang=en&steps=200&step=120")
+    wait_idle(page)
+    page.wait_for_selector(".js-plotly-plot .cartesianlayer")
+    page.wait_for_function(f"() => ({FIGURE_STEP})() === 120")
+    page.evaluate("""() => { window.__frames = [];
+      document.querySelector('.js-plotly-plot').on('plotly_animatingframe',
+        (e) => window.__frames.push(Number(e.name))); }""")
+    page.locator(".js-plotly-plot .updatemenu-button", has_text="Resume").first.click()
+    page.wait_for_function("() => window.__frames.length >= 5")
+    frames = page.evaluate("window.__frames")
+    assert frames[0] >= 120 and frames == sorted(frames), frames[:10]
+    assert page.console_errors == []
+
+
 SHOWN = """() => [...document.querySelectorAll(
     '.st-key-live_step_view [data-testid=stMetricValue] [data-testid=stMarkdownContainer],'
     + '.st-key-live_step_view [data-testid=stCode] code')].map((el) => {

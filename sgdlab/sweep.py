@@ -205,3 +205,41 @@ def _worst_lambda(x: np.ndarray, b: int, base: TrainConfig) -> float:
         for group in by_size.values():
             lam = max(lam, float(batch_lambda_max(x, np.stack(group)).max()))
     return lam
+
+
+TRIED_HORIZON = 1000  # steps a tried rate must last: momentum at half the notebook's
+# rate survives the notebook's 20 steps and diverges at step 111
+
+
+@dataclass(frozen=True)
+class TriedRate:
+    """A rate found by training: ``lr`` (``halvings`` times halved) lasted ``steps``."""
+
+    lr: float
+    halvings: int
+    steps: int
+
+
+def tried_rate(data: Data, config: TrainConfig, halvings: int = 10,
+               horizon: int = TRIED_HORIZON) -> TriedRate | None:
+    """The largest of lr/2, lr/4, ... that trains ``config`` for max(steps, ``horizon``)
+    steps without diverging and ends below the whole-data loss at a = b = 0.
+
+    For what the Hessian's bounds do not cover: momentum, Nesterov and the adaptive
+    optimizers, whose ordered batches can blow up below plain SGD's limits (momentum
+    at 0.1 diverges at step 81 while SGD's steepest batch allows 0.29). None when no
+    halving on the slider's range does.
+    """
+    lo = spec(TrainConfig, "lr").lo or 0.0
+    lrs = [config.lr / 2**k for k in range(1, halvings + 1) if config.lr / 2**k >= lo]
+    if not lrs:
+        return None
+    steps = max(config.steps, horizon)
+    result = sweep(data, replace(config, steps=steps), lrs, [config.batch_size])
+    x, y = data.xy64
+    start = float(np.mean(y * y))  # the loss at a = b = 0
+    for k, (lr, final, diverged) in enumerate(zip(lrs, result.final_total_loss[0],
+                                                  result.diverged_at[0], strict=True), 1):
+        if not diverged and final < start:
+            return TriedRate(float(lr), k, steps)
+    return None

@@ -2,6 +2,7 @@
 
 import io
 from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -12,6 +13,7 @@ from sgdlab import DataConfig, TrainConfig, make_data, train
 from sgdlab import sweep as sweep_module
 from sgdlab.cli import main
 from sgdlab.sweep import (
+    TRIED_HORIZON,
     batch_lambda_max,
     check_grid,
     default_batch_sizes,
@@ -19,6 +21,7 @@ from sgdlab.sweep import (
     parse_list,
     stability_bounds,
     sweep,
+    tried_rate,
 )
 
 
@@ -204,3 +207,17 @@ def test_worst_batch_bound_for_random_batches_matches_brute_force(sampling):
     x = data.x.double()
     want = min(2 / _lambda_max_autograd(x[sampler.indices(t)]) for t in range(40))
     assert got.worst_batch[0] == pytest.approx(want, rel=1e-9)
+
+
+def test_tried_rate_is_the_first_halving_that_lasts_or_none():
+    data = make_data(DataConfig())
+    config = TrainConfig(optimizer="momentum", momentum=0.9)
+    found = tried_rate(data, config)
+    assert found is not None and found.lr == config.lr / 2**found.halvings
+    assert found.steps == TRIED_HORIZON
+    # the halving before it did not last (each trained alone)
+    if found.halvings > 1:
+        worse = train(data, replace(config, lr=found.lr * 2, steps=found.steps))
+        assert worse.diverged_at is not None or worse.total_loss[-1] >= worse.initial_total_loss
+    # raw x at 0.1: no halving on the slider's range trains
+    assert tried_rate(make_data(DataConfig(standardize=False)), config, halvings=6) is None

@@ -17,7 +17,7 @@ import numpy as np
 import streamlit as st
 
 from sgdlab import figures, i18n, styles, sweep, theory, worker
-from sgdlab.config import DataConfig, TrainConfig, spec
+from sgdlab.config import DataConfig, TrainConfig, choice_label, spec
 from sgdlab.data import Data
 from sgdlab.history import History
 from sgdlab.ui import classroom, live_chart, process
@@ -69,9 +69,17 @@ TEXT: i18n.Text = {
                   "eigenvalue of the loss's Hessian).",
                   "解决办法:减小学习率。对这些数据,梯度下降只有在学习率小于 {max_lr:.4g}"
                   "(2 / 损失的黑塞矩阵 H 的最大特征值)时才收敛。"),
-    "cure_optimizer": (" Momentum and adaptive optimizers move these limits: if it still "
-                       "diverges, halve the rate.",
-                       "动量法和自适应优化器会改变这些上限:如果仍然发散,把学习率减半。"),
+    "cure_tried": ("Cure: a smaller learning rate. Tried by training at halved rates, "
+                   "{lr:.3g} lasts {steps} steps of these batches without blowing up.",
+                   "解决办法:减小学习率。把学习率逐次减半来试训练:{lr:.3g} 能在这些批次上"
+                   "训练 {steps} 步而不发散。"),
+    "not_sgd": (" (The limits from the loss's curvature, {batch_lr:.3g} for these batches, "
+                "are plain SGD's: {optimizer} has its own.)",
+                "(由损失曲率算出的上限,对这些批次是 {batch_lr:.3g},只适用于普通 SGD;"
+                "{optimizer} 有自己的上限。)"),
+    "cure_none": ("Cure: a smaller learning rate; halving it {halvings} times was not "
+                  "enough to last {steps} steps.",
+                  "解决办法:减小学习率;把它减半 {halvings} 次仍不能稳定训练 {steps} 步。"),
     "standardize_hint": (" Or switch 'Standardize x' on, which makes much larger rates stable.",
                          "或者打开“归一化 x”,可以用大得多的学习率。"),
     "too_small": (" That is below the smallest rate this app offers ({lo:g}): switch "
@@ -244,12 +252,21 @@ def trouble(run: Run) -> str | None:
         return None
     bounds = sweep.stability_bounds(run.data, config, [config.batch_size])
     max_lr, batch_lr = bounds.full_batch, float(bounds.worst_batch[0])
-    if config.batch_size < run.data.n and batch_lr < 0.999 * max_lr:
-        cure = tr("cure", lang, batch_lr=batch_lr, max_lr=max_lr, batch=config.batch_size)
+    partial = config.batch_size < run.data.n and batch_lr < 0.999 * max_lr
+    if config.optimizer == "sgd" and config.lr > (batch_lr if partial else max_lr):
+        cure = (tr("cure", lang, batch_lr=batch_lr, max_lr=max_lr, batch=config.batch_size)
+                if partial else tr("cure_full", lang, max_lr=max_lr))
     else:
-        cure = tr("cure_full", lang, max_lr=max_lr)
-    if config.optimizer != "sgd":
-        cure += tr("cure_optimizer", lang)
+        # Plain SGD's limits from the curvature do not cover momentum, Nesterov or the
+        # adaptive optimizers: "below 0.292 is safe" stood over a momentum run at 0.1
+        # (a reviewer). The cure's rate is then one found by training.
+        tried = cached_tried_rate(run.data, config)
+        cure = (tr("cure_none", lang, halvings=TRIED_HALVINGS,
+                   steps=max(config.steps, sweep.TRIED_HORIZON)) if tried is None
+                else tr("cure_tried", lang, lr=tried.lr, steps=tried.steps))
+        if config.optimizer != "sgd":
+            cure += tr("not_sgd", lang, batch_lr=min(batch_lr, max_lr),
+                       optimizer=choice_label(config.optimizer, lang))
     raw_x = not run.data.standardized
     lowest = float(spec(TrainConfig, "lr").lo or 0.0)
     if raw_x and min(max_lr, batch_lr) < lowest:
@@ -257,6 +274,20 @@ def trouble(run: Run) -> str | None:
     elif raw_x:
         cure += tr("standardize_hint", lang)
     return head + cure
+
+
+TRIED_HALVINGS = 10
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _tried_rate(_data: Data, key: tuple[str, int, str],
+                config: TrainConfig) -> sweep.TriedRate | None:
+    return sweep.tried_rate(_data, config, halvings=TRIED_HALVINGS)
+
+
+def cached_tried_rate(data: Data, config: TrainConfig) -> sweep.TriedRate | None:
+    """:func:`sgdlab.sweep.tried_rate`, once per data and settings (up to a second)."""
+    return _tried_rate(data, data_key(data), config)
 
 
 def blowup_text(history: History, lang: str) -> str:

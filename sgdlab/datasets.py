@@ -399,7 +399,10 @@ def _numeric_columns(cells: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, l
 
 
 _FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")  # full-width ASCII and the ideographic space
-_NUMBERISH = re.compile(r"^[^A-Za-z\u4e00-\u9fff]*\d[^A-Za-z\u4e00-\u9fff]*$")
+# Digits among symbols (1,234.5; 10%; $3), perhaps with a short unit after them (170cm,
+# 65 kg, 12公斤): a reviewer's "170cm;65kg" file was told only "no column of numbers".
+_NUMBERISH = re.compile(r"^[^A-Za-z\u4e00-\u9fff]*\d[^A-Za-z\u4e00-\u9fff]*"
+                        r"(?:[A-Za-z\u4e00-\u9fff°µ]{1,4}[^A-Za-z\u4e00-\u9fff\d]*)?$")
 # Dates and times are columns of their own kind, not numbers written another way.
 _DATE_TIME = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}([ T].*)?$|^\d{1,2}:\d{2}(:\d{2})?$")
 

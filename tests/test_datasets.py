@@ -114,6 +114,8 @@ CORPUS: dict[str, Case] = {
     "thousands_separators": Case(b'x,y\n"1,234.5",10\n"2,345.25",20\n"3,000.5",25\n', "unread"),
     "percent_signs": Case(b"x,y\n1,10%\n2,20%\n3,35%\n", "unread"),
     "currency": Case(utf8("x,y\n1,$1.50\n2,$2.00\n3,$2.75\n"), "unread"),
+    "units": Case(utf8("身高;体重\n170cm;65kg\n180cm;80kg\n"), "unread"),
+    "units_spaced": Case(utf8("h,w\n170 cm,65 公斤\n180 cm,80 公斤\n"), "unread"),
     # ---- separators, headers and line endings that load
     "comma": Case(utf8(rows())),
     "unicode_minus": Case(utf8(rows().replace("-", "\u2212"))),

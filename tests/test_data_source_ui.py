@@ -119,6 +119,26 @@ def test_every_bad_file_says_why_and_keeps_the_previous_data(at, lang):
     assert not at.error and result(at) == good  # and it still works afterwards
 
 
+def test_a_bad_file_after_an_unfittable_one_says_only_its_own_fault(at):
+    # a reviewer: one usable row, then a file with no numbers: the sidebar showed both
+    # complaints, the first file's table still being fitted under the second file's name
+    at.sidebar.radio(key="data_source").set_value("upload").run()
+    upload(at, "one_row.csv", CORPUS["one_usable_row"].raw)
+    assert [e.value for e in at.error] == [_error(CORPUS["one_usable_row"].raw).text("en")]
+    upload(at, "text.csv", CORPUS["text_only"].raw)
+    assert [e.value for e in at.error] == [_error(CORPUS["text_only"].raw).text("en")]
+    assert result(at)["name"] == "synthetic"  # nothing fitted yet: the notebook's data
+    assert [t.value for t in at.toast] == [_error(CORPUS["text_only"].raw).text("en")]
+    # after a good file, a bad one keeps it, and so does clearing the bad one
+    upload(at, "people.csv", GOOD)
+    good = result(at)
+    upload(at, "one_row.csv", CORPUS["one_usable_row"].raw)
+    upload(at, "text.csv", CORPUS["text_only"].raw)
+    assert len(at.error) == 1 and result(at) == good
+    at.file_uploader(key="data_upload").clear().run()
+    assert not at.error and result(at)["a"] == good["a"]
+
+
 def test_bad_column_choice_says_why_and_keeps_the_data(at):
     at.sidebar.radio(key="data_source").set_value("upload").run()
     upload(at, "people.csv", GOOD)

@@ -32,8 +32,9 @@ SOURCES = ("synthetic", "builtin", "upload")
 # session_state keys: widgets first, then what this module keeps between reruns.
 SOURCE, BUILTIN, UPLOAD, X, Y, STANDARDIZE = (
     "data_source", "data_builtin", "data_upload", "data_x", "data_y", "data_standardize")
-TABLE, SEEN, ERROR, CURRENT = (
-    "data_upload_table", "data_upload_seen", "data_upload_error", "data_current_")
+TABLE, SEEN, ERROR, CURRENT, FITTED = (
+    "data_upload_table", "data_upload_seen", "data_upload_error", "data_current_",
+    "data_upload_fitted")
 
 TEXT: i18n.Text = {
     "source": ("Data source", "数据来源"),
@@ -136,6 +137,11 @@ def upload_ui(lang: str) -> Data | None:
                 st.session_state.pop(key, None)
         except DataError as e:
             st.session_state[ERROR] = e.message
+            # Back to the table of the last data that worked: the last file read may have
+            # been unfittable, and its complaint then showed under this one's (a reviewer).
+            st.session_state[TABLE] = st.session_state.get(FITTED)
+            # The sidebar's foot is far from the charts, which go on showing other data.
+            st.toast(e.text(lang), icon="⚠️")
     table: Table | None = st.session_state.get(TABLE)
     error: Message | None = st.session_state.get(ERROR) if uploaded is not None else None
     if error is not None:
@@ -145,6 +151,7 @@ def upload_ui(lang: str) -> Data | None:
         if current is not None:
             st.caption(tr("kept", lang, name=current[1].name))
             return current[1]
+        return None  # the notebook's data meanwhile
     if table is None:
         st.info(tr("waiting", lang))
         return None
@@ -188,6 +195,8 @@ def _fit_columns_ui(lang: str, table: Table, source: tuple, x: str, y: str,
             return kept
         current = (key, data, (*table.notices, *said))
         st.session_state[CURRENT + source[0]] = current
+        if source[0] == "upload":
+            st.session_state[FITTED] = table
     _, data, notices = current
     _notices_ui(lang, notices)
     st.caption(tr("points", lang, n=data.n) + " · " + tr(

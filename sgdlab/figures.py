@@ -617,7 +617,8 @@ def live_spec(history: History, lang: str = i18n.DEFAULT_LANG, step: int | None 
         np.concatenate([*(p[0] for p in paths), params[-2]["x"], params[-1]["x"]]),
         np.concatenate([*(p[1] for p in paths), params[-2]["y"], params[-1]["y"]]),
         px["range"], py["range"], legend_box(params, (0.45, 0.36)))
-    layout = base_layout(_run_title(history, lang), height=WIDE["height"])
+    wide = arrangement_for(history)
+    layout = base_layout(_run_title(history, lang), height=wide["height"])
     # plotly's "none" template, not its default one: every colour, font and axis style
     # is set here, so the figure looks the same pixel for pixel, and plotly.js draws it
     # in a third less time (newPlot 97 -> 63 ms in headless Chromium): the default
@@ -636,13 +637,16 @@ def live_spec(history: History, lang: str = i18n.DEFAULT_LANG, step: int | None 
         sliders=[_slider(steps, step, lang)],
         updatemenus=[_player(steps, lang)],
     )
-    for key, value in _arrangement(WIDE, corners, lang).items():
+    # paper y below the plot scales with it: the slider and buttons stay as far below
+    for key in ("sliders", "updatemenus"):
+        layout[key][0]["y"] *= plot_height(WIDE) / plot_height(wide)
+    for key, value in _arrangement(wide, corners, lang).items():
         layout[key] = {**layout[key], **value} if isinstance(value, dict) else value
     spec = _spec(traces, layout, frames)
     # the log line in a smaller type: at 17 px it ran past a 500 px figure's edge
     # and the step slider and play buttons as far below the loss panel as in the wide one
     # the plot areas' heights, wide over narrow: paper y below the plot scales by it
-    shrink = plot_height(WIDE) / plot_height(NARROW)
+    shrink = plot_height(wide) / plot_height(NARROW)
     spec[NARROW_KEY] = {"layout": _arrangement(NARROW, corners, lang),
                         "readout_size": FONT - 5,
                         "menus_y": {key: layout[key][0]["y"] * shrink
@@ -662,6 +666,15 @@ NARROW: Arrangement = {"height": 1500, "fit": ([0, 1], [0.70, 0.925], 0.93),
                        "params": ([0, 1], [0.375, 0.60], 0.605),
                        "loss": ([0, 1], [0.0, 0.27], 0.275), "readout": [0.965, 1.0]}
 NARROW_PX = 760  # the figure's width below which the panels stack
+# The page warns above a troubled run's figure (diverged, or heading there), two or three
+# lines on a 1920 px screen: the figure gives up that height, or the warning pushed its
+# play buttons below a 1920x1080 projector's edge (a reviewer).
+WARNED_CUT = 130
+
+
+def arrangement_for(history: History) -> Arrangement:
+    """The wide arrangement for this run: :data:`WIDE`, shorter under a warning."""
+    return {**WIDE, "height": WIDE["height"] - WARNED_CUT} if history.troubled else WIDE
 NARROW_KEY = "narrow"  # the live spec's narrow arrangement, not plotly's: a layout patch
 # and the log line's type size
 
@@ -698,9 +711,25 @@ def _loss_corner(history: History, xaxis: dict[str, Any], yaxis: dict[str, Any],
                  ) -> tuple[int, int]:
     """Where the loss panel's legend hides no curve: top right for a falling loss, but
     bottom right for a diverging run, whose curves climb into that corner. Pinned runs'
-    curves count too."""
+    curves count too.
+
+    Where every corner hides some (momentum's loss swings into all four: its legend sat
+    on steps 1-3), the y axis gets headroom (``yaxis`` is changed) and the legend goes on
+    top of the curves, over the emptier top corner.
+    """
+    corner, hidden = _loss_corner_hiding(history, xaxis, yaxis, ghosts, box)
+    if hidden and box:  # the curves then fill the lower part, below the legend's height
+        lo, hi = yaxis["range"]
+        yaxis["range"] = [lo, lo + (hi - lo) / max(0.3, 1.0 - box[1] - 0.04)]
+        corner, _ = _loss_corner_hiding(history, xaxis, yaxis, ghosts, box)
+    return corner
+
+
+def _loss_corner_hiding(history: History, xaxis: dict[str, Any], yaxis: dict[str, Any],
+                        ghosts: Ghosts, box: tuple[float, float] | None
+                        ) -> tuple[tuple[int, int], int]:
     if history.steps == 0 or "range" not in yaxis:
-        return (1, 1)
+        return (1, 1), 0
     curves = [history.total_loss, history.batch_loss] + [g.total_loss for _, g in ghosts]
     xs, ys = [], []
     for curve in curves:
@@ -712,8 +741,7 @@ def _loss_corner(history: History, xaxis: dict[str, Any], yaxis: dict[str, Any],
         x, y = along(np.arange(1, len(y) + 1, dtype=float), np.clip(y, *sorted(yaxis["range"])))
         xs.append(x)
         ys.append(y)
-    return emptiest_corner(np.concatenate(xs), np.concatenate(ys), xaxis["range"],
-                           yaxis["range"], box)
+    return _corners(np.concatenate(xs), np.concatenate(ys), xaxis["range"], yaxis["range"], box)
 
 
 def along(x: np.ndarray, y: np.ndarray, k: int | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -748,6 +776,12 @@ def emptiest_corner(x: np.ndarray, y: np.ndarray, x_range: list[float],
     legend over two early batch losses: that corner's nearest point was a shade
     farther than the top right's, but inside the legend's box.)
     """
+    return _corners(x, y, x_range, y_range, box)[0]
+
+
+def _corners(x: np.ndarray, y: np.ndarray, x_range: list[float], y_range: list[float],
+             box: tuple[float, float] | None) -> tuple[tuple[int, int], int]:
+    """:func:`emptiest_corner`, and how many points a legend there hides."""
     u = (np.asarray(x, float) - x_range[0]) / (x_range[1] - x_range[0])
     v = (np.asarray(y, float) - y_range[0]) / (y_range[1] - y_range[0])
     ok = np.isfinite(u) & np.isfinite(v)
@@ -760,7 +794,7 @@ def emptiest_corner(x: np.ndarray, y: np.ndarray, x_range: list[float],
         d = float(np.min(np.hypot((u - cx) / 2.0, v - cy))) if len(u) else 1.0
         if (-hidden, d) > (best[0], best[1] + 1e-9):
             best, corner = (-hidden, d), (cx, cy)
-    return corner
+    return corner, int(-best[0])
 
 
 # The live figure's plot area at a modest size (a 1,280 px screen, sidebar open; the

@@ -12,6 +12,7 @@ from sgdlab.config import TrainConfig
 from sgdlab.data import Data
 from sgdlab.sampling import Sampler, batch_window
 
+RISING = 2.0  # see History.rising
 COLUMNS = ("step", "batch_loss", "total_loss", "a", "b", "grad_a", "grad_b", "lr", "batch_size")
 
 
@@ -66,6 +67,22 @@ class History:
     @property
     def step(self) -> np.ndarray:
         return np.arange(1, self.steps + 1)
+
+    @property
+    def rising(self) -> bool:
+        """Heading for divergence: the whole-data loss ends above where it began (at
+        a = b = 0, worse than not training) and above RISING times the lowest it reached
+        on the way, so it came down and is climbing again. Momentum at the notebook's
+        rate ends at 150 from 125 (low 3.5) and diverges at step 81."""
+        if not self.steps:
+            return False
+        final = float(self.total_loss[-1])
+        return final > self.initial_total_loss and final > RISING * float(np.min(self.total_loss))
+
+    @property
+    def troubled(self) -> bool:
+        """Diverged, or :attr:`rising`: what the page warns about above its figure."""
+        return self.diverged_at is not None or self.rising
 
     @property
     def initial_total_loss(self) -> float:

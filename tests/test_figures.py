@@ -306,10 +306,13 @@ def test_on_a_narrow_screen_the_three_panels_stack_each_full_width():
 
 
 @pytest.mark.parametrize("log_y", [False, True])
-def test_the_loss_legend_hides_none_of_the_notebook_runs_points(log_y):
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "nesterov"])
+def test_the_loss_legend_hides_none_of_the_notebook_runs_points(log_y, optimizer):
     """With the log scale on, the legend went to the bottom left, over the batch losses of
-    steps 2 and 3 (audit): their nearest-point distance was larger, but inside its box."""
-    history = train(DataConfig(), TrainConfig())
+    steps 2 and 3 (audit): their nearest-point distance was larger, but inside its box.
+    Momentum's loss swings into all four corners: its legend sat on steps 1-3 (a
+    reviewer), and the axis now makes room above the curves."""
+    history = train(DataConfig(), TrainConfig(optimizer=optimizer))
     spec = figures.live_spec(history, "zh", log_y=log_y)
     layout = spec["layout"]
     loss = [t for t in spec["data"] if t.get("legend") == "legend3"]
@@ -363,3 +366,19 @@ def test_parameter_space_is_drawn_to_scale_when_x_is_standardized():
     assert params_figure(std).layout.yaxis.scaleanchor == "x"
     raw = train(DataConfig(standardize=False), TrainConfig(lr=1e-5, steps=5))
     assert "scaleanchor" not in live_spec(raw, "en")["layout"]["yaxis2"]  # a valley, not a line
+
+
+def test_a_troubled_runs_figure_gives_the_warning_above_it_room():
+    """A warning above the figure pushed its play buttons below a 1920x1080 projector's
+    edge (a reviewer): a troubled run's figure is shorter, its slider and buttons as far
+    below its plot area in pixels."""
+    calm = figures.live_spec(train(DataConfig(), TrainConfig()), "zh")["layout"]
+    for config in (TrainConfig(lr=10.0), TrainConfig(optimizer="momentum")):
+        history = train(DataConfig(), config)
+        assert history.troubled
+        layout = figures.live_spec(history, "zh")["layout"]
+        assert layout["height"] == calm["height"] - figures.WARNED_CUT
+        for key in ("sliders", "updatemenus"):
+            assert layout[key][0]["y"] * (layout["height"] - 260) == pytest.approx(
+                calm[key][0]["y"] * (calm["height"] - 260))
+    assert calm["height"] == figures.WIDE["height"]

@@ -224,13 +224,6 @@ def live_ui(run: Run, ghosts: Ghosts = ()) -> None:
     step_ui(run, ghosts)
 
 
-# A run is in trouble when its whole-data loss ends above where it began (at a = b = 0,
-# worse than not training) and above RISING times the lowest it reached on the way: it
-# came down and is climbing again. Momentum at the notebook's rate ends at 150 from 125
-# (low 3.5) and diverges at step 81; at 10x the start it had no warning (a reviewer).
-RISING = 2.0
-
-
 def trouble(run: Run) -> str | None:
     """What the page warns about, with the cure: a run that diverged, or one on its way.
 
@@ -244,8 +237,7 @@ def trouble(run: Run) -> str | None:
     if h.diverged_at is not None:
         head = tr("diverged" if h.steps else "diverged_first", lang, step=h.diverged_at,
                   last=h.steps) + blowup_text(h, lang)
-    elif (h.steps and h.total_loss[-1] > h.initial_total_loss
-          and h.total_loss[-1] > RISING * float(np.min(h.total_loss))):
+    elif h.rising:
         head = tr("rising", lang, start=h.initial_total_loss, end=float(h.total_loss[-1]),
                   low=float(np.min(h.total_loss)))
     else:

@@ -79,6 +79,25 @@ def test_diverging_run_warns_in_the_browser(app_url, page):
     assert page.console_errors == []
 
 
+@pytest.mark.parametrize("query", ["?lang=zh", "?lang=zh&lr=10", "?lang=en&optimizer=momentum"])
+def test_the_play_buttons_fit_a_1920x1080_projector_warning_or_not(app_url, browser, query):
+    """A divergence warning above the figure pushed its play buttons below the screen's
+    edge (a reviewer): a teacher had to scroll to replay the blow-up."""
+    from conftest import new_page
+
+    page = new_page(browser, 1920, 1080)
+    page.goto(app_url + query)
+    wait_idle(page)
+    page.wait_for_selector(".js-plotly-plot .cartesianlayer")
+    page.wait_for_timeout(500)
+    assert page.locator('[data-testid="stAlert"]').count() == (query != "?lang=zh")
+    bottom = page.evaluate("""() => Math.max(...[...document.querySelectorAll(
+        '.js-plotly-plot .updatemenu-button')].map((b) => b.getBoundingClientRect().bottom))""")
+    assert 900 < bottom <= 1080
+    assert page.console_errors == []
+    page.context.close()
+
+
 def test_switching_language_keeps_every_choice_shown(app_url, page):
     """The data-source radio once showed no option selected after a switch to 中文."""
     from playwright.sync_api import expect

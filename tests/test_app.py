@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 from pathlib import Path
 
 import numpy as np
@@ -163,6 +164,22 @@ def test_back_on_more_points_the_lowered_batch_size_returns():
     at.sidebar.slider(key="batch_size").set_value(3).run()
     at.sidebar.number_input(key="n").set_value(200).run()
     assert at.session_state["batch_size"] == 3
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_run_that_dies_on_its_first_update_still_shows_its_data(lang):
+    # raw x at the notebook's rate: the page had only a warning and a blue box
+    at = run_app(lang, standardize=False)
+    assert not at.exception
+    (warning,) = at.warning
+    history = train(DataConfig(standardize=False), TrainConfig())
+    assert history.steps == 0 and f"{history.blowup[2]:.3g}" in warning.value
+    (chart,) = [c for c in at.get("plotly_chart") if c.proto.id and "live_no_steps" in c.proto.id]
+    figure = json.loads(chart.proto.spec)
+    points = next(t for t in figure["data"] if t.get("mode") == "markers")
+    low, high = figure["layout"]["xaxis"]["range"]
+    assert low < 100 < 300 < high  # the raw x the model sees
+    assert points["x"]  # the data are drawn
 
 
 def test_diverging_setting_warns_with_step_and_the_stable_rate():

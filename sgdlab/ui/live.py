@@ -21,7 +21,7 @@ from sgdlab.config import DataConfig, TrainConfig, choice_label, spec
 from sgdlab.data import Data
 from sgdlab.history import History
 from sgdlab.ui import classroom, live_chart, process
-from sgdlab.ui.charts import image_format
+from sgdlab.ui.charts import chart_ui, image_format
 from sgdlab.ui.context import Run
 
 TEXT: i18n.Text = {
@@ -89,8 +89,9 @@ TEXT: i18n.Text = {
     "table": ("Step by step", "逐步数据"),
     "table_window": ("Rows {lo}–{hi} of {n}, around the chosen step.",
                      "第 {lo}–{hi} 行(共 {n} 行),围绕所选的训练步。"),
-    "no_steps": ("No step could be taken: the first update already diverged.",
-                 "一步也没有完成:第一次更新就发散了。"),
+    "no_steps": ("No step could be taken. Here are the data as the model sees them: "
+                 "look at the range of the x axis.",
+                 "一步也没有完成。下图是模型看到的数据:注意 x 轴的范围。"),
 }
 STEP_KEY = live_chart.STEP_BOX  # the step box's key (its CSS fades it while ▶ plays)
 LOG_Y = "live_log_y"  # session_state: the log-scale switch, read before it is drawn too
@@ -216,7 +217,15 @@ def live_ui(run: Run, ghosts: Ghosts = ()) -> None:
     if warning:
         st.warning(warning, icon="⚠️")
     if history.steps == 0:
-        st.info(tr("no_steps", run.lang))
+        # Not a blank: raw x at the notebook's rate dies here, and the data's x axis
+        # (100 to 300, not -1.7 to 1.7) is the lesson (a reviewer).
+        st.caption(tr("no_steps", run.lang))
+        true_line = (None if run.data_config is None
+                     else (run.data_config.slope, run.data_config.intercept))
+        chart_ui(figures.fit_figure(history, lang=run.lang, true_line=true_line),
+                 key="live_no_steps",
+                 stem=styles.file_stem("fit", run.data_config, run.train_config,
+                                       data_name=run.data.name))
         classroom.copy_link_ui(run)
         classroom.sync_url(run)  # (otherwise step_ui writes the address, with the step)
         return

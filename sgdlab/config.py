@@ -23,10 +23,10 @@ SCHEDULES = ("constant", "step", "exponential", "cosine")
 # How each choice of the choice settings reads, (English, Chinese): the menus,
 # pinned-run labels and explanations use these, the CLI the code names.
 CHOICE_LABELS: dict[str, tuple[str, str]] = {
-    "sequential": ("in order (as the notebook)", "按顺序(同笔记本)"),
+    "sequential": ("in order (as the notebook)", "按顺序（同笔记本）"),
     "shuffle": ("reshuffled every epoch", "每轮重新打乱"),
     "replacement": ("drawn with replacement", "有放回抽取"),
-    "sgd": ("SGD", "SGD(随机梯度下降)"),
+    "sgd": ("SGD", "SGD（随机梯度下降）"),
     "momentum": ("SGD with momentum", "带动量的 SGD"),
     "nesterov": ("Nesterov momentum", "Nesterov 动量"),
     "adam": ("Adam", "Adam 自适应矩估计"),
@@ -78,19 +78,19 @@ class DataConfig:
     seed: int = _f(1024, Spec(
         "Data seed", "数据随机种子",
         "torch.manual_seed before the data is drawn; 1024 is the notebook's.",
-        "生成数据前调用 torch.manual_seed 的种子;笔记本用的是 1024。",
+        "生成数据前调用 torch.manual_seed 的种子；笔记本用的是 1024。",
         0, MAX_SEED))
     n: int = _f(200, Spec(
         "Points", "数据点数",
         "How many points, evenly spaced in x.",
-        "数据点的个数,x 均匀分布。",
+        "数据点的个数，x 均匀分布。",
         2, MAX_POINTS))
     x_min: float = _f(100.0, Spec(
         "x from", "x 起点", "Smallest raw x (before standardizing).",
-        "原始 x 的最小值(归一化之前)。", -1e6, 1e6))
+        "原始 x 的最小值（归一化之前）。", -1e6, 1e6))
     x_max: float = _f(300.0, Spec(
         "x to", "x 终点", "Largest raw x (before standardizing).",
-        "原始 x 的最大值(归一化之前)。", -1e6, 1e6))
+        "原始 x 的最大值（归一化之前）。", -1e6, 1e6))
     slope: float = _f(10.0, Spec(
         "True slope", "真实斜率", "The a in y = a*x + b + noise.",
         "y = a*x + b + 噪声 中的 a。", -1e4, 1e4))
@@ -105,8 +105,8 @@ class DataConfig:
         "Standardize x", "归一化 x",
         "Centre x and divide by its std. Off keeps raw x (100..300), where "
         "plain gradient descent is unstable, as the notebook warns.",
-        "把 x 减去均值再除以标准差。关闭后保留原始 x(100..300),"
-        "正如笔记本所说,梯度下降会很不稳定。"))
+        "把 x 减去均值再除以标准差。关闭后保留原始 x(100..300)，"
+        "正如笔记本所说，梯度下降会很不稳定。"))
 
     def __post_init__(self) -> None:
         check(self)
@@ -130,8 +130,8 @@ class TrainConfig:
         "x[ix:ix+batch_size]), so a size that does not divide the points gives some "
         "shorter batches.",
         "每次更新用的数据点数。等于数据点总数时就是全量梯度下降。"
-        "按顺序取样时,批次到最后一个点就截止(笔记本的 x[ix:ix+batch_size]),"
-        "所以不能整除数据点数时,有些批次会更小。", 1, MAX_POINTS))
+        "按顺序取样时，批次到最后一个点就截止（笔记本的 x[ix:ix+batch_size]），"
+        "所以不能整除数据点数时，有些批次会更小。", 1, MAX_POINTS))
     steps: int = _f(20, Spec(
         "Steps", "训练步数", "How many updates to run.",
         "参数更新的次数。", 1, MAX_STEPS))
@@ -139,47 +139,47 @@ class TrainConfig:
         "Sampling", "取样方式",
         "In order (sequential): batches as in the notebook; reshuffled (shuffle): a new "
         "order every epoch; with replacement (replacement): each batch drawn at random.",
-        "按顺序(sequential):按顺序取批次,同笔记本;每轮重新打乱(shuffle);"
-        "有放回抽取(replacement):每个批次随机抽取。", choices=SAMPLINGS))
+        "按顺序（sequential）：按顺序取批次，同笔记本；每轮重新打乱（shuffle）；"
+        "有放回抽取（replacement）：每个批次随机抽取。", choices=SAMPLINGS))
     optimizer: str = _f("sgd", Spec(
         "Optimizer", "优化算法",
         "A torch.optim optimizer; SGD with momentum (momentum) and Nesterov momentum "
         "(nesterov) are SGD with the momentum below.",
-        "torch.optim 中的优化器;带动量的 SGD(momentum)和 Nesterov 动量(nesterov)"
+        "torch.optim 中的优化器；带动量的 SGD（momentum）和 Nesterov 动量（nesterov）"
         "使用下面的动量系数。",
         choices=OPTIMIZERS))
     momentum: float = _f(0.9, Spec(
         "Momentum", "动量",
         "Momentum coefficient of SGD with momentum and Nesterov momentum (ignored "
         "otherwise).",
-        "带动量的 SGD 与 Nesterov 动量的动量系数(其他优化器不用)。", 0.0, 0.999))
+        "带动量的 SGD 与 Nesterov 动量的动量系数（其他优化器不用）。", 0.0, 0.999))
     accumulation: int = _f(1, Spec(
         "Gradient accumulation", "梯度累积",
         "Split each update's batch into this many micro-batches and add up their "
         "gradients; 1 = off. The batch size must divide evenly.",
-        "把每次更新的批次拆成这么多个小批次并累加梯度;1 表示不拆。批次大小必须能整除。",
+        "把每次更新的批次拆成这么多个小批次并累加梯度；1 表示不拆。批次大小必须能整除。",
         1, 1024))
     schedule: str = _f("constant", Spec(
         "LR schedule", "学习率调度",
         "Constant (constant); step decay (step): multiply by the decay factor every "
         "'decay every' steps; exponential decay (exponential): the same decay, smoothly; "
         "cosine annealing (cosine): down to zero over the run.",
-        "不变(constant);阶梯衰减(step):每隔“衰减间隔”步乘以“衰减系数”;"
-        "指数衰减(exponential):同样的衰减但平滑;余弦退火(cosine):在整个训练中降到零。",
+        "不变（constant）；阶梯衰减（step）：每隔“衰减间隔”步乘以“衰减系数”；"
+        "指数衰减（exponential）：同样的衰减但平滑；余弦退火（cosine）：在整个训练中降到零。",
         choices=SCHEDULES))
     gamma: float = _f(0.5, Spec(
         "Decay factor", "衰减系数",
         "For step and exponential decay: the learning rate is multiplied by this "
         "every 'decay every' steps.",
-        "阶梯衰减和指数衰减:学习率每隔“衰减间隔”步乘以该系数。", 0.01, 1.0))
+        "阶梯衰减和指数衰减：学习率每隔“衰减间隔”步乘以该系数。", 0.01, 1.0))
     decay_every: int = _f(10, Spec(
         "Decay every", "衰减间隔",
         "For step and exponential decay: steps per multiplication by the decay factor.",
-        "阶梯衰减和指数衰减:每隔多少步乘一次衰减系数。", 1, MAX_STEPS))
+        "阶梯衰减和指数衰减：每隔多少步乘一次衰减系数。", 1, MAX_STEPS))
     sampling_seed: int = _f(0, Spec(
         "Sampling seed", "取样种子",
         "Seed of the batch order when batches are reshuffled or drawn with replacement.",
-        "每轮重新打乱或有放回抽取时,批次顺序的随机种子。", 0, MAX_SEED))
+        "每轮重新打乱或有放回抽取时，批次顺序的随机种子。", 0, MAX_SEED))
 
     def __post_init__(self) -> None:
         check(self)

@@ -52,80 +52,80 @@ _MAGIC = ((b"\x89PNG", "image"), (b"\xff\xd8\xff", "image"), (b"GIF8", "image"),
 TEXT: i18n.Text = {
     "empty": ("The file is empty.", "文件是空的。"),
     "too_big": ("The file is {mb:.1f} MB; the limit is {limit} MB.",
-                "文件大小为 {mb:.1f} MB,上限是 {limit} MB。"),
-    "binary_image": ("This is an image, not a CSV table.", "这是一张图片,不是 CSV 表格。"),
-    "binary_pdf": ("This is a PDF, not a CSV table.", "这是 PDF 文件,不是 CSV 表格。"),
+                "文件大小为 {mb:.1f} MB，上限是 {limit} MB。"),
+    "binary_image": ("This is an image, not a CSV table.", "这是一张图片，不是 CSV 表格。"),
+    "binary_pdf": ("This is a PDF, not a CSV table.", "这是 PDF 文件，不是 CSV 表格。"),
     "binary_excel": (
         "This looks like an Excel workbook (or a ZIP file). In the spreadsheet, choose "
         "File → Save As → CSV and upload that.",
-        "这看起来是 Excel 工作簿(或 ZIP 压缩包)。请在表格软件里选择“文件 → 另存为 → CSV”,"
+        "这看起来是 Excel 工作簿（或 ZIP 压缩包）。请在表格软件里选择“文件 → 另存为 → CSV”，"
         "再上传 CSV 文件。"),
     "binary_gzip": ("This is a compressed (gzip) file; unpack it and upload the CSV inside.",
-                    "这是 gzip 压缩文件,请先解压,再上传里面的 CSV。"),
+                    "这是 gzip 压缩文件，请先解压，再上传里面的 CSV。"),
     "binary": ("This is not a text file. Please upload a CSV table.",
                "这不是文本文件。请上传 CSV 表格。"),
     "parse_error": ("The file could not be read as a table ({detail}).",
-                    "无法把文件读成表格({detail})。"),
+                    "无法把文件读成表格（{detail}）。"),
     "no_rows": ("The file has no data rows.", "文件里没有数据行。"),
     "too_many_rows": (
         "The file has more than {limit:,} rows, the most this app trains on. "
         "Upload a sample of the rows (for example every 10th) instead.",
-        "文件超过 {limit:,} 行,这是本应用训练的上限。请上传部分行(例如每隔 10 行取 1 行)。"),
+        "文件超过 {limit:,} 行，这是本应用训练的上限。请上传部分行（例如每隔 10 行取 1 行）。"),
     "no_numeric": ("No column of numbers was found. Fitting a line needs two: x and y.",
-                   "没有找到数值列。拟合直线需要两列数值:x 和 y。"),
+                   "没有找到数值列。拟合直线需要两列数值：x 和 y。"),
     "one_numeric": ("Only one column of numbers ({column}) was found; fitting a line needs "
                     "two: x and y.",
-                    "只找到一列数值({column});拟合直线需要两列:x 和 y。"),
+                    "只找到一列数值（{column}）；拟合直线需要两列：x 和 y。"),
     "unknown_column": ("There is no numeric column named {column}.",
                        "没有名为 {column} 的数值列。"),
     "same_column": ("x and y are the same column; choose two different columns.",
-                    "x 和 y 是同一列,请选择两个不同的列。"),
+                    "x 和 y 是同一列，请选择两个不同的列。"),
     "too_few_rows": ("Only {n} row(s) have numbers in both {x} and {y}; a line needs at "
                      "least 2.",
-                     "只有 {n} 行在 {x} 和 {y} 中都有数值;拟合直线至少需要 2 行。"),
+                     "只有 {n} 行在 {x} 和 {y} 中都有数值；拟合直线至少需要 2 行。"),
     "constant_x": ("Every value of x ({x}) is {value:g}: a line through them has no slope to "
                    "learn. Choose another x column.",
-                   "x({x})的所有值都是 {value:g},无法确定直线的斜率。请换一个 x 列。"),
+                   "x（{x}）的所有值都是 {value:g}，无法确定直线的斜率。请换一个 x 列。"),
     "too_large": ("Column {column} holds values as large as {value:.3g}; the limit is "
                   "±{limit:.0e}. Rescale it first (for example, to millions).",
-                  "列 {column} 中有大到 {value:.3g} 的值;上限是 ±{limit:.0e}。"
-                  "请先换算单位(例如以百万为单位)。"),
+                  "列 {column} 中有大到 {value:.3g} 的值；上限是 ±{limit:.0e}。"
+                  "请先换算单位（例如以百万为单位）。"),
     "x_precision": ("x ({x}) varies too little for its size to be told apart in 32-bit "
                     "floats (like 2000000000 + 1). Subtract a constant from it first.",
-                    "x({x})相对其大小变化太小,32 位浮点数无法区分(如 2000000000 + 1)。"
+                    "x（{x}）相对其大小变化太小，32 位浮点数无法区分（如 2000000000 + 1）。"
                     "请先减去一个常数。"),
-    "unusable": ("This data can't be used: {detail}.", "无法使用这些数据:{detail}。"),
+    "unusable": ("This data can't be used: {detail}.", "无法使用这些数据：{detail}。"),
     "builtin_missing": ("The built-in data sets come with Plotly, which is not installed.",
-                        "内置数据集随 Plotly 提供,但 Plotly 没有安装。"),
+                        "内置数据集随 Plotly 提供，但 Plotly 没有安装。"),
     "read_as": ("{rows:,} rows, {cols} columns (encoding {encoding}, separator {sep}).",
-                "{rows:,} 行,{cols} 列(编码 {encoding},分隔符 {sep})。"),
+                "{rows:,} 行，{cols} 列（编码 {encoding}，分隔符 {sep}）。"),
     "sep_comma": ("comma", "逗号"),
     "sep_semicolon": ("semicolon", "分号"),
     "sep_tab": ("tab", "制表符"),
     "sep_pipe": ("vertical bar", "竖线"),
     "sep_space": ("spaces", "空格"),
     "no_header": ("No header row: the columns are named col1, col2, …",
-                  "没有表头行:各列依次命名为 col1、col2……"),
-    "decimal_comma": ("Read decimal commas in: {columns}.", "以下列按小数逗号读取:{columns}。"),
+                  "没有表头行：各列依次命名为 col1、col2……"),
+    "decimal_comma": ("Read decimal commas in: {columns}.", "以下列按小数逗号读取：{columns}。"),
     "full_width": ("Full-width digits and signs (as a Chinese input method types them) were "
-                   "read as ordinary ones.", "全角数字和符号(中文输入法输入的)已按半角读取。"),
+                   "read as ordinary ones.", "全角数字和符号（中文输入法输入的）已按半角读取。"),
     "unread": ("Not read as numbers: {columns} (for example “{example}”). Write plain "
                "numbers: a dot for decimals, and no thousands separators, units or % signs.",
-               "以下列没有读成数值:{columns}(例如“{example}”)。请写成普通数字:用小数点,"
+               "以下列没有读成数值：{columns}（例如“{example}”）。请写成普通数字：用小数点，"
                "不要千位分隔符、单位或百分号。"),
     "ambiguous_comma": (
         "Not read as numbers: {columns}. A value like 1,234 could mean 1.234 or 1234; "
         "use a dot for decimals and no thousands separator.",
-        "以下列没有读成数值:{columns}。像 1,234 这样的值可能是 1.234 也可能是 1234;"
-        "请用小数点表示小数,并去掉千位分隔符。"),
+        "以下列没有读成数值：{columns}。像 1,234 这样的值可能是 1.234 也可能是 1234；"
+        "请用小数点表示小数，并去掉千位分隔符。"),
     "skipped_lines": ("{n:,} line(s) with more fields than the header were skipped.",
                       "跳过了 {n:,} 行字段数多于表头的行。"),
     "dropped_rows": ("{n:,} of {total:,} rows were left out: missing or non-numeric values "
                      "in {x} or {y}.",
-                     "{total:,} 行中有 {n:,} 行被略去:{x} 或 {y} 中有缺失值或非数值。"),
+                     "{total:,} 行中有 {n:,} 行被略去：{x} 或 {y} 中有缺失值或非数值。"),
     "y_scaled": ("y is {y} divided by {scale:,g}, so that the loss stays in a readable range; "
                  "the fitted b and the line's y are in those units.",
-                 "y 是 {y} 除以 {scale:,g},使损失保持在易读的范围;拟合得到的 b 和直线的 y "
+                 "y 是 {y} 除以 {scale:,g}，使损失保持在易读的范围；拟合得到的 b 和直线的 y "
                  "都以此为单位。"),
 }
 
@@ -552,34 +552,34 @@ BUILTINS: dict[str, Builtin] = {
         "tips", "total_bill", "tip", "Restaurant tips", "餐厅小费",
         "244 restaurant bills: the tip grows by about 10 cents per dollar of the bill, "
         "with much scatter. x = total bill, y = tip, in US dollars.",
-        "244 张餐厅账单:账单每多 1 美元,小费约多 10 美分,但很分散。"
-        "x = 账单总额,y = 小费,单位为美元。"),
+        "244 张餐厅账单：账单每多 1 美元，小费约多 10 美分，但很分散。"
+        "x = 账单总额，y = 小费，单位为美元。"),
     "iris": Builtin(
         "iris", "petal_length", "petal_width", "Iris petals", "鸢尾花花瓣",
         "Fisher's 150 iris flowers: petal width against petal length, in cm. Three species "
         "form three clusters along one almost straight line.",
-        "Fisher 的 150 朵鸢尾花:花瓣宽度对花瓣长度,单位厘米。三个品种沿一条几乎笔直的线"
+        "Fisher 的 150 朵鸢尾花：花瓣宽度对花瓣长度，单位厘米。三个品种沿一条几乎笔直的线"
         "聚成三团。"),
     "gapminder_2007": Builtin(
         "gapminder", "gdpPercap", "lifeExp", "Wealth and life expectancy, 2007",
-        "财富与预期寿命(2007 年)",
+        "财富与预期寿命（2007 年）",
         "142 countries in 2007: life expectancy (years) against log10 of GDP per person "
         "(US dollars). Each tenfold rise in income goes with about 17 more years.",
-        "2007 年的 142 个国家:预期寿命(岁)对人均 GDP(美元)的 log10。"
-        "收入每增加十倍,预期寿命约多 17 岁。",
+        "2007 年的 142 个国家：预期寿命（岁）对人均 GDP（美元）的 log10。"
+        "收入每增加十倍，预期寿命约多 17 岁。",
         where=("year", 2007), log10_x=True),
     "gapminder_years": Builtin(
         "gapminder", "year", "lifeExp", "Life expectancy over the years", "历年预期寿命",
         "1,704 rows: 142 countries every 5 years from 1952 to 2007. The trend is up about "
         "3.3 years per decade, but countries differ far more than that: a noisy data set "
         "where mini-batches disagree.",
-        "1,704 行:142 个国家,1952 到 2007 年每 5 年一次。总体每十年约增加 3.3 岁,"
-        "但国家之间的差异大得多:这是一个噪声很大的数据集,各个小批次的梯度很不一致。"),
+        "1,704 行：142 个国家，1952 到 2007 年每 5 年一次。总体每十年约增加 3.3 岁，"
+        "但国家之间的差异大得多：这是一个噪声很大的数据集，各个小批次的梯度很不一致。"),
     "stocks": Builtin(
         "stocks", "GOOG", "AAPL", "Google and Apple stock", "谷歌与苹果股价",
         "105 weeks of 2018-2019: Apple's share price against Google's, both divided by "
         "their price on 1 January 2018. They rise and fall together.",
-        "2018-2019 年的 105 周:苹果股价对谷歌股价,都除以 2018 年 1 月 1 日的价格。"
+        "2018-2019 年的 105 周：苹果股价对谷歌股价，都除以 2018 年 1 月 1 日的价格。"
         "两者同涨同跌。"),
 }
 

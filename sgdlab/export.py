@@ -114,80 +114,81 @@ def to_html(figures: Sequence[go.Figure], title: str, lang: str, note: str = "")
 
 TEXT: i18n.Text = {
     "title": ("Fit y = a * x + b with mini-batch gradient descent (exported from sgdlab)",
-              "用小批量梯度下降拟合 y = a * x + b(由 sgdlab 导出)"),
+              "用小批量梯度下降拟合 y = a * x + b（由 sgdlab 导出）"),
     "run": ("Needs only PyTorch. It prints the same step log as\n    python -m sgdlab {cmd}",
-            "只需要 PyTorch。打印的每一步结果与下面的命令相同:\n    python -m sgdlab {cmd}"),
+            "只需要 PyTorch。打印的每一步结果与下面的命令相同：\n    python -m sgdlab {cmd}"),
     "run_points": ("Needs only PyTorch. The data points ({name}) are written out below, so "
                    "nothing else is needed to re-run the training.",
-                   "只需要 PyTorch。数据点({name})都写在下面,重新训练不需要其他文件。"),
+                   "只需要 PyTorch。数据点（{name}）都写在下面，重新训练不需要其他文件。"),
     "seed": ("Fix the random seed so that the results can be reproduced",
-             "固定随机种子,使得运行结果可以稳定复现"),
+             "固定随机种子,使得运行结果可以稳定复现"),  # verbatim: the notebook's
     "data": ("Generate the training data", "产生训练用的数据"),
     "standardize": ("Standardize x, otherwise gradient descent easily becomes unstable",
-                    "将变量x归一化,否则梯度下降法很容易不稳定"),
+                    "将变量x归一化，否则梯度下降法很容易不稳定"),
     "raw": ("x is used as it is (not standardized): gradient descent may be unstable",
-            "x 保持原样(没有归一化):梯度下降可能不稳定"),
+            "x 保持原样（没有归一化）：梯度下降可能不稳定"),
     "given": ("The data points of the run ({name}), as float32 values",
-              "这次训练用的数据点({name}),float32 数值"),
+              "这次训练用的数据点（{name}），float32 数值"),
     "model": ("Subclass torch.nn.Module to use PyTorch's high-level tools",
-              "为了使用PyTorch的高层封装函数,我们通过继承Module类来定义函数"),
+              "为了使用PyTorch的高层封装函数,我们通过继承Module类来定义函数"),  # verbatim
     "params": ("The model's parameters a and b, both starting at zero",
-               "定义线性回归模型的参数:a, b,初始值都是 0"),
+               "定义线性回归模型的参数：a, b，初始值都是 0"),
     "forward": ("The model's prediction for the current a and b",
-                "根据当前的参数估计值,得到模型的预测结果"),
+                "根据当前的参数估计值,得到模型的预测结果"),  # verbatim
     "string": ("The current model as text", "输出当前模型的结果"),
-    "mse": ("The loss function: mean squared error", "定义损失函数:均方误差"),
+    "mse": ("The loss function: mean squared error", "定义损失函数：均方误差"),
     "mse_fused": ("Equals (y - y_pred).pow(2).mean(); PyTorch's fused version is what "
                   "sgdlab uses, so the gradients agree to the last bit",
-                  "等于 (y - y_pred).pow(2).mean();这里用 PyTorch 的合并实现,"
-                  "与 sgdlab 相同,梯度精确到最后一位都一致"),
+                  "等于 (y - y_pred).pow(2).mean()；这里用 PyTorch 的合并实现，"
+                  "与 sgdlab 相同，梯度精确到最后一位都一致"),
     "batch_size": ("Number of points in each batch", "定义每批次用到的数据量"),
     "define_model": ("Define the model", "定义模型"),
     "optimizer": ("Choose the optimization algorithm", "确定最优化算法"),
     "schedule": ("Learning-rate schedule", "学习率调度"),
     "shuffle": ("Reshuffle the points every epoch: each epoch's order sorts the points by "
                 "their keys for (sampling_seed, epoch), so the run can be reproduced",
-                "每一轮(epoch)重新打乱数据的顺序:按 (sampling_seed, epoch) 的随机键给数据点排序,"
+                "每一轮（epoch）重新打乱数据的顺序："
+                "按 (sampling_seed, epoch) 的随机键给数据点排序，"
                 "结果可以复现"),
     "replacement": ("Draw each batch with replacement: the keys for (sampling_seed, step), "
                     "scaled to 0 .. len(x) - 1, so the run can be reproduced",
-                    "每个批次都有放回地随机抽取:(sampling_seed, 步数) 的随机键缩放到 "
-                    "0 .. len(x) - 1,结果可以复现"),
+                    "每个批次都有放回地随机抽取：（sampling_seed，步数）的随机键缩放到 "
+                    "0 .. len(x) - 1，结果可以复现"),
     "keys": ("A shuffle anyone can recompute: random keys from two published integer hashes, "
              "splitmix64 and lowbias32",
-             "任何人都能重算的洗牌:随机键来自两个公开的整数哈希 splitmix64 和 lowbias32"),
+             "任何人都能重算的洗牌：随机键来自两个公开的整数哈希 splitmix64 和 lowbias32"),
     "mix": ("splitmix64's mixing step on int64 tensors: products wrap around, the masks "
             "make >> shift in zeros",
-            "splitmix64 的混合步骤,作用于 int64 张量:乘积自动回绕,掩码让 >> 补零"),
+            "splitmix64 的混合步骤，作用于 int64 张量：乘积自动回绕，掩码让 >> 补零"),
     "lowbias32": ("lowbias32 on whole numbers 0 .. 2**32 - 1 in int64 tensors: the mask keeps "
                   "a product's low 32 bits",
-                  "lowbias32 哈希,作用于 int64 张量中 0 .. 2**32 - 1 的整数:"
+                  "lowbias32 哈希，作用于 int64 张量中 0 .. 2**32 - 1 的整数："
                   "掩码保留乘积的低 32 位"),
     "sample_keys": ("count random whole numbers in 0 .. 2**32 - 1 for (seed, k), all "
                     "different: the same as sgdlab's",
-                    "(seed, k) 对应的 count 个互不相同的随机整数,范围 0 .. 2**32 - 1,"
+                    "(seed, k) 对应的 count 个互不相同的随机整数，范围 0 .. 2**32 - 1，"
                     "与 sgdlab 的相同"),
     "micro": ("Gradient accumulation: each batch is split into {k} micro-batches",
-              "梯度累积:每个批次拆成 {k} 个小批次"),
+              "梯度累积：每个批次拆成 {k} 个小批次"),
     "stats": ("Record the loss on the batch and on all the data",
               "记录模型在批量数据和整体数据上的损失"),
-    "pick": ("Pick this step's batch of data", "选取当前批次的数据,用于训练模型"),
+    "pick": ("Pick this step's batch of data", "选取当前批次的数据,用于训练模型"),  # verbatim
     "zero_grad": ("Clear the previous step's gradients", "将上一次的梯度清零"),
     "loss": ("Loss on the current batch", "计算当前批次数据的损失"),
     "backward": ("Gradient of the loss", "计算损失函数的梯度"),
     "accumulate": ("Each micro-batch's loss, weighted by its share of the batch, adds up "
                    "to the batch loss: the summed gradient equals the whole batch's",
-                   "每个小批次的损失按它占批次的比例加权,加起来就是批次损失:"
+                   "每个小批次的损失按它占批次的比例加权，加起来就是批次损失："
                    "累加的梯度与整个批次一次算出的相同"),
     "step": ("Update the parameter estimates", "迭代更新模型参数的估计值"),
     "lr_step": ("Move the learning rate along its schedule", "按调度更新学习率"),
     "total": ("Loss of the model on all the data", "预估模型在整个数据集上面的损失"),
     "diverge": ("Too large a learning rate makes training diverge: stop",
-                "学习率过大时训练会发散,此时停止"),
+                "学习率过大时训练会发散，此时停止"),
     "note": ("Note! loss is the loss on the current batch; it fluctuates a lot",
-             "注意!loss记录的是模型在当前批次数据上的损失,该数值的波动较大"),
+             "注意!loss记录的是模型在当前批次数据上的损失,该数值的波动较大"),  # verbatim
     "plot": ("Plot both losses, like the seed notebook (needs matplotlib)",
-             "画出两种损失,与原笔记本相同(需要 matplotlib)"),
+             "画出两种损失，与原笔记本相同（需要 matplotlib）"),
     "xlabel": ("Step", "训练步数"),
     "ylabel": ("Loss", "模型损失"),
     "batch_loss": ("Batch loss", "批次损失"),

@@ -41,19 +41,20 @@ Ghosts = Sequence[tuple[str, History]]
 
 TEXT: i18n.Text = {
     "map_title": ("Stability map: whole-data loss after {steps} steps",
-                  "稳定性图:{steps} 步之后的整体损失"),
-    "lr": ("Learning rate (log scale)", "学习率(对数坐标)"),
+                  "稳定性图：{steps} 步之后的整体损失"),
+    "lr": ("Learning rate (log scale)", "学习率（对数坐标）"),
+    "lr_short": ("Learning rate", "学习率"),  # a hover's: the axis says the scale
     "batch_size": ("Batch size", "批次大小"),
     "final_loss": ("whole-data loss", "整体损失"),
     "diverged": ("diverged", "发散"),
     "diverged_at": ("diverged at step {step}", "第 {step} 步发散"),
     "full_bound": ("2/λ<sub>max</sub>, all data = {lr:.3g}",
-                   "2/λ<sub>max</sub>(全部数据)= {lr:.3g}"),
-    "worst_bound": ("2/λ<sub>max</sub>, worst batch", "2/λ<sub>max</sub>(最差批次)"),
+                   "2/λ<sub>max</sub>（全部数据）= {lr:.3g}"),
+    "worst_bound": ("2/λ<sub>max</sub>, worst batch", "2/λ<sub>max</sub>（最差批次）"),
     "current": ("current setting", "当前设置"),
     "click": ("click a cell to load its settings", "点击格子即可载入该设置"),
     "band_title": ("Is it luck? {k} runs with different {what} seeds",
-                   "是运气吗?{k} 次不同{what}种子的训练"),
+                   "是运气吗？{k} 次不同{what}种子的训练"),
     "what_sampling": ("sampling", "取样"),
     "what_data": ("data", "数据"),
     "seed_runs": ("each seed", "每个种子"),
@@ -61,31 +62,31 @@ TEXT: i18n.Text = {
     "mean": ("mean", "平均"),
     "this_run": ("this run", "本次训练"),
     "step": ("Step", "训练步数"),
-    "loss_log": ("Whole-data loss (log scale)", "整体损失(对数坐标)"),
+    "loss_log": ("Whole-data loss (log scale)", "整体损失（对数坐标）"),
     "n_diverged": ("{n} of {k} runs diverged and are left out",
-                   "{k} 次中有 {n} 次发散,未计入"),
+                   "{k} 次中有 {n} 次发散，未计入"),
     "cos_title": ("Does the batch point the same way as all the data?",
-                  "批次梯度和整体梯度方向一致吗?"),
-    "cosine": ("cosine(batch gradient, whole-data gradient)", "cos(批次梯度, 整体梯度)"),
+                  "批次梯度和整体梯度方向一致吗？"),
+    "cosine": ("cosine(batch gradient, whole-data gradient)", "cos（批次梯度，整体梯度）"),
     "cos_axis": ("Cosine similarity", "余弦相似度"),
-    "fit_title": ("Step {step}: the batch's own best line", "第 {step} 步:批次自己的最佳直线"),
-    "x": ("x (as the model sees it)", "x(模型看到的值)"),
+    "fit_title": ("Step {step}: the batch's own best line", "第 {step} 步：批次自己的最佳直线"),
+    "x": ("x (as the model sees it)", "x（模型看到的值）"),
     "y": ("y", "y"),
     "points": ("data", "数据点"),
     "batch": ("this step's batch", "本步批次"),
-    "ls_line": ("best line, all data", "最小二乘直线(全部数据)"),
-    "batch_line": ("best line, this batch", "最小二乘直线(本批次)"),
+    "ls_line": ("best line, all data", "最小二乘直线（全部数据）"),
+    "batch_line": ("best line, this batch", "最小二乘直线（本批次）"),
     "model": ("model before the step", "更新前的模型"),
     "arrows_title": ("Step {step}: batch vs whole-data step",
-                     "第 {step} 步:批次梯度与整体梯度的方向"),
+                     "第 {step} 步：批次梯度与整体梯度的方向"),
     "a": ("slope a", "斜率 a"),
     "b": ("intercept b", "截距 b"),
     "contour": ("equal whole-data loss", "等整体损失线"),
     "path": ("path of (a, b)", "(a, b) 的路径"),
-    "batch_step": ("−lr × batch gradient (the step taken)", "−lr × 批次梯度(实际的一步)"),
+    "batch_step": ("−lr × batch gradient (the step taken)", "−lr × 批次梯度（实际的一步）"),
     "full_step": ("−lr × whole-data gradient", "−lr × 整体梯度"),
     "optimum": ("optimum", "最优点"),
-    "compare_title": ("Whole-data loss: this run and pinned runs", "整体损失:本次与固定的训练"),
+    "compare_title": ("Whole-data loss: this run and pinned runs", "整体损失：本次与固定的训练"),
 }
 
 
@@ -155,7 +156,7 @@ def stability_figure(result: Sweep, bounds: Bounds | None = None,
                          [[tr("diverged_at", lang, step=int(s)) for s in r]
                           for r in result.diverged_at],
                          np.vectorize(lambda v: f"{v:.4g}")(result.final_total_loss))
-    hover = (tr("lr", lang).split(" (")[0] + " %{customdata[0]:.4g}<br>" + tr("batch_size", lang)
+    hover = (tr("lr_short", lang) + " %{customdata[0]:.4g}<br>" + tr("batch_size", lang)
              + " %{customdata[1]}<br>" + tr("final_loss", lang) + " %{customdata[2]}"
              + "<extra></extra>")
     custom = [[float(lr), int(bs), str(text)] for lr, bs, text in zip(

@@ -43,8 +43,8 @@ _FALSE = frozenset({"false", "0", "no", "off"})
 
 TEXT: i18n.Text = {
     "notice": ("URL parameter {name}: {reason}", "链接参数 {name}:{reason}"),
-    "fixed": ("{why}; using {fixed}.", "{why};改用 {fixed}。"),
-    "dropped": ("{why}; ignored.", "{why};已忽略。"),
+    "fixed": ("{why}; using {fixed}.", "{why}；改用 {fixed}。"),
+    "dropped": ("{why}; ignored.", "{why}；已忽略。"),
     "too_long": ("value longer than {limit} characters",
                  "参数值超过 {limit} 个字符"),
     "too_many": ("{count} parameters beyond the first {limit}",
@@ -52,7 +52,7 @@ TEXT: i18n.Text = {
     "unknown_name": ("not a setting of this app", "不是本应用的设置"),
     "empty": ("no value given", "没有给出参数值"),
     "repeated": ("given {count} times, the last one counts",
-                 "出现了 {count} 次,以最后一次为准"),
+                 "出现了 {count} 次，以最后一次为准"),
     "not_number": ("'{value}' is not a number", "'{value}' 不是数字"),
     "not_finite": ("'{value}' is not a finite number", "'{value}' 不是有限的数"),
     "not_integer": ("'{value}' is not a whole number", "'{value}' 不是整数"),
@@ -60,7 +60,7 @@ TEXT: i18n.Text = {
     "out_of_range": ("{value} is outside {lo}..{hi}", "{value} 超出范围 {lo}..{hi}"),
     "not_choice": ("'{value}' is not one of {choices}", "'{value}' 不在 {choices} 之中"),
     "not_lang": ("'{value}' is not a language here (zh or en)",
-                 "'{value}' 不是可选语言(zh 或 en)"),
+                 "'{value}' 不是可选语言（zh 或 en）"),
     "x_range": ("x_max must be clearly greater than x_min", "x_max 必须明显大于 x_min"),
     "batch_gt_n": ("batch_size {value} is larger than the {n} points",
                    "批次大小 {value} 大于数据点数 {n}"),

@@ -144,8 +144,8 @@ def test_a_preset_in_the_link_is_the_base_that_the_link_overrides() -> None:
 
 
 @pytest.mark.parametrize(("lang", "label", "title"), [
-    ("en", "Learning rate", "Explain: the loss curves"), ("zh", "学习率", "讲解:损失曲线"),
-    (None, "学习率", "讲解:损失曲线")])
+    ("en", "Learning rate", "Explain: the loss curves"), ("zh", "学习率", "讲解：损失曲线"),
+    (None, "学习率", "讲解：损失曲线")])
 def test_language_from_the_link(lang: str | None, label: str, title: str) -> None:
     at = app({"lang": lang} if lang else {})
     assert at.number_input(key="lr").label == label

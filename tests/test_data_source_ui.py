@@ -208,11 +208,13 @@ def test_real_upload_control(server, tmp_path, chromium):
         for name, key in (("picture.csv", "binary_image"), ("empty.csv", "empty")):
             file_input.set_input_files(str(tmp_path / name))
             message = DataError(key).text("en")
-            expect(page.get_by_text(message)).to_be_visible(timeout=30_000)
+            expect(page.get_by_test_id("stAlertContentError").get_by_text(message)).to_be_visible(
+                timeout=30_000)
             expect(result_line).to_contain_text("people.csv: height → weight")
         file_input.set_input_files(str(tmp_path / "big.csv"))
         message = DataError("too_big", mb=len(big) / 2**20, limit=datasets.MAX_MB).text("en")
-        expect(page.get_by_text(message)).to_be_visible(timeout=60_000)
+        expect(page.get_by_test_id("stAlertContentError").get_by_text(message)).to_be_visible(
+            timeout=60_000)
         expect(result_line).to_contain_text("people.csv: height → weight")
         file_input.set_input_files(str(tmp_path / "gbk.csv"))
         expect(result_line).to_contain_text("gbk.csv: 身高 → 体重", timeout=30_000)

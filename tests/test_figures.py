@@ -233,7 +233,7 @@ def test_a_files_columns_name_the_fit_axes_and_a_thinned_scatter_says_so():
 
     rows = "\n".join(f"{i},{2 * i + 1}" for i in range(5000))
     table = read_csv(("height_cm,weight_kg\n" + rows).encode(), "people.csv")
-    for standardize, en, zh in ((True, "height_cm (standardized)", "height_cm(已归一化)"),
+    for standardize, en, zh in ((True, "height_cm (standardized)", "height_cm（已归一化）"),
                                 (False, "height_cm", "height_cm")):
         data, _ = to_data(table, "height_cm", "weight_kg", standardize)
         history = train(data, TrainConfig(lr=1e-6, steps=3))
@@ -334,7 +334,7 @@ def test_epoch_lines_say_how_many_they_stand_for_and_full_batch_draws_none():
 
     assert epoch(TrainConfig(batch_size=200)) == []  # a line at every step said nothing
     (thinned,) = epoch(TrainConfig(batch_size=100, steps=200), "zh")
-    assert thinned["name"] == "轮次边界(每 4 轮一条)"  # 99 boundaries, one line per 4
+    assert thinned["name"] == "轮次边界（每 4 轮一条）"  # 99 boundaries, one line per 4
     (every,) = epoch(TrainConfig())
     assert every["name"] == "epoch boundary"
 

@@ -12,6 +12,7 @@ import pkgutil
 import re
 import string
 from dataclasses import fields
+from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -96,3 +97,35 @@ def test_the_checks_catch_what_they_should() -> None:
     assert placeholders("第 {step} 步") != placeholders("Step {step} of {n}")
     assert is_symbol("y") and is_symbol("{a} x + {b}") and is_symbol("RMSE")
     assert not is_symbol("loss") and not is_symbol("Adam") and not is_symbol("{n} points")
+
+
+def test_chinese_words_take_full_width_punctuation():
+    """Every Chinese string literal in the package is set as zh_punctuation sets it
+    ("发散,损失" read as machine-typed: a reviewer counted 302 such marks)."""
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    sys.path.insert(0, str(root / "tools"))
+    from zh_punct import changes, files
+
+    left = [f"{path.relative_to(root)}: {path.read_text(encoding='utf-8')[a:b][:60]}"
+            for path in files([str(root / "sgdlab"), str(root / "app.py")])
+            for a, b, _ in changes(path.read_text(encoding="utf-8"))]
+    assert left == [], "run: .venv/bin/python tools/zh_punct.py sgdlab app.py"
+
+
+@pytest.mark.parametrize(("ascii_text", "want"), [
+    ("发散:损失爆炸,所以只显示到第 {n} 步。", "发散\uff1a损失爆炸\uff0c所以只显示到第 {n} 步。"),
+    ("开始时(a = b = 0)的 {start:.3g} 还高", "开始时(a = b = 0)的 {start:.3g} 还高"),  # math
+    ("人均 GDP(美元)的 log10", "人均 GDP\uff08美元\uff09的 log10"),
+    ("按顺序(sequential):按顺序取批次", "按顺序\uff08sequential\uff09\uff1a按顺序取批次"),
+    ("读成表格({detail})。", "读成表格\uff08{detail}\uff09。"),
+    ("1,000 个点, 共 3.5 秒.", "1,000 个点\uff0c共 3.5 秒\u3002"),
+    ("见 [文档](https://a.b/c) 吧", "见 [文档](https://a.b/c) 吧"),
+    ("RMSE:典型误差; 步数", "RMSE\uff1a典型误差\uff1b步数"),
+    ("$L_B$ 只用 $f(x, y)$;", "$L_B$ 只用 $f(x, y)$\uff1b"),
+    ("hello, world (no Chinese)", "hello, world (no Chinese)"),
+])
+def test_zh_punctuation_sets_the_marks_that_stand_in_chinese(ascii_text: str, want: str) -> None:
+    assert i18n.zh_punctuation(ascii_text) == want
+    assert i18n.zh_punctuation(want) == want  # and leaves set text as it is

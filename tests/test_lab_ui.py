@@ -178,8 +178,8 @@ def test_a_ghost_is_labelled_by_how_it_differs_and_in_the_language_on_screen():
     assert "ghost labels: #1 lr=0.1 · in order (as the notebook)" in texts(at)
     at.session_state["lang"] = "zh"
     at.run()
-    assert "ghost labels: #1 学习率=0.1 · 按顺序(同笔记本)" in texts(at)
-    assert any(m.value.startswith("`#1 学习率=0.1 · 批次=20 · 按顺序") for m in at.markdown)
+    assert "ghost labels: #1 学习率=0.1 · 按顺序（同笔记本）" in texts(at)
+    assert any(m.value.startswith("`#1 学习率=0.1 · 批次大小=20 · 按顺序") for m in at.markdown)
 
 
 def _run_on(data_config, name="synthetic"):

@@ -35,20 +35,20 @@ MAX_NOTICES_SHOWN = 8
 
 TEXT: i18n.Text = {
     "notices": ("Some link parameters were changed or ignored:",
-                "部分链接参数已被修改或忽略:"),
+                "部分链接参数已被修改或忽略："),
     "more": ("… and {count} more.", "……还有 {count} 条。"),
     "dismiss": ("Got it", "知道了"),
     "preset": ("Preset", "预设实验"),
     "preset_help": ("Load a prepared setting; a note says what to notice.",
-                    "载入一个准备好的设置,并说明要注意观察什么。"),
+                    "载入一个准备好的设置，并说明要注意观察什么。"),
     "preset_pick": ("Choose an experiment…", "选择一个实验……"),
     "preset_locked": ("The link locks or hides some settings, so presets are off.",
-                      "链接锁定或隐藏了部分设置,因此不能载入预设。"),
+                      "链接锁定或隐藏了部分设置，因此不能载入预设。"),
     "preset_changed": ("Settings changed since the preset was loaded: its notes below "
                        "describe its own settings. Pick it again to reload them.",
-                       "载入预设后设置已被修改:下面的说明针对预设自己的设置。"
+                       "载入预设后设置已被修改：下面的说明针对预设自己的设置。"
                        "再选一次这个预设即可恢复。"),
-    "preset_notes": ("Notes: {title}", "说明:{title}"),
+    "preset_notes": ("Notes: {title}", "说明：{title}"),
     "copy_link": ("Copy link", "复制链接"),
     "copy_help": ("A link that reopens this run, at this step and view.",
                   "打开后重现本次训练、当前训练步数与视图的链接。"),
@@ -56,17 +56,17 @@ TEXT: i18n.Text = {
     # reached by plain http it did nothing (a teacher's trial).
     "copy_hint": ("Copy with the button at the right of the box. If it does nothing (a "
                   "server reached by plain http), select the text and press Ctrl+C.",
-                  "点击框右侧的按钮复制。如果没有反应(通过普通 http 访问的服务器),"
+                  "点击框右侧的按钮复制。如果没有反应（通过普通 http 访问的服务器），"
                   "请选中文字后按 Ctrl+C。"),
     "teacher": ("For a class: lock or hide controls in the link",
-                "上课用:在链接中锁定或隐藏控件"),
-    "lock": ("Locked (visible, cannot change)", "锁定(可见但不能修改)"),
+                "上课用：在链接中锁定或隐藏控件"),
+    "lock": ("Locked (visible, cannot change)", "锁定（可见但不能修改）"),
     "hide": ("Hidden", "隐藏"),
     "choose": ("Choose settings…", "选择设置……"),
     "class_link": ("The class's link, with these locks and hides (copy it with the button "
-                   "at its right):", "课堂链接,含上面的锁定和隐藏(点击框右侧的按钮复制):"),
+                   "at its right):", "课堂链接，含上面的锁定和隐藏（点击框右侧的按钮复制）："),
     "no_data_in_link": ("The data here is not synthetic, so the link does not carry it.",
-                        "当前数据不是合成数据,链接中不包含它。"),
+                        "当前数据不是合成数据，链接中不包含它。"),
 }
 
 

@@ -26,13 +26,13 @@ TEXT: i18n.Text = {
     "lr_exact": ("exact learning rate", "精确学习率"),
     "steps_exact": ("exact number of steps", "精确步数"),
     "exact_help": ("Type any value from {lo:g} to {hi:g}; the slider snaps to the nearest "
-                   "mark.", "可输入 {lo:g} 到 {hi:g} 之间的任意值;滑块停在最近的刻度。"),
-    "bad": ("This setting can't be used: {msg}", "这个设置无法使用:{msg}"),
+                   "mark.", "可输入 {lo:g} 到 {hi:g} 之间的任意值；滑块停在最近的刻度。"),
+    "bad": ("This setting can't be used: {msg}", "这个设置无法使用：{msg}"),
     "x_range": ("'x to' must be greater than 'x from'.", "“x 终点”必须大于“x 起点”。"),
     "accumulation_help": ("Offered: the divisors of the batch size up to 64.",
                           "这里列出批次大小不超过 64 的因数。"),
     "batch_lowered": ("Batch size lowered from {old} to {new}: these data have only {new} "
-                      "points.", "批次大小从 {old} 降到 {new}:这些数据只有 {new} 个点。"),
+                      "points.", "批次大小从 {old} 降到 {new}：这些数据只有 {new} 个点。"),
 }
 
 MAIN = ("seed", "lr", "batch_size", "steps")  # in order of prominence

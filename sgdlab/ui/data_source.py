@@ -41,7 +41,7 @@ TEXT: i18n.Text = {
     "source_help": ("The points to fit: the notebook's synthetic points, a built-in real data "
                     "set, or your own CSV file. A class link that locks or hides settings "
                     "keeps the notebook's points.",
-                    "要拟合的数据点:笔记本的合成数据、内置真实数据或你自己的 CSV 文件。"
+                    "要拟合的数据点：笔记本的合成数据、内置真实数据或你自己的 CSV 文件。"
                     "锁定或隐藏了设置的课堂链接固定使用笔记本的数据。"),
     "synthetic": ("Notebook's synthetic points", "笔记本的合成数据"),
     "builtin": ("Built-in real data", "内置真实数据"),
@@ -52,12 +52,12 @@ TEXT: i18n.Text = {
         "A table with a column of x values and a column of y values, separated by commas, "
         "semicolons or tabs; a header row is optional; UTF-8 or GBK. At most {mb} MB and "
         "{rows:,} rows.",
-        "一个表格,含一列 x 值和一列 y 值,以逗号、分号或制表符分隔;表头可有可无;"
+        "一个表格，含一列 x 值和一列 y 值，以逗号、分号或制表符分隔；表头可有可无；"
         "编码为 UTF-8 或 GBK。最大 {mb} MB、{rows:,} 行。"),
     "waiting": ("Upload a file to fit it; until then the synthetic data is used.",
-                "上传文件后即可拟合;在此之前使用合成数据。"),
+                "上传文件后即可拟合；在此之前使用合成数据。"),
     "kept": ("Still fitting the last data that could be used: {name}.",
-             "仍在拟合上一份可用的数据:{name}。"),
+             "仍在拟合上一份可用的数据：{name}。"),
     "using": ("Using {name}.", "正在使用 {name}。"),
     "x": ("x column", "x 列"),
     "y": ("y column", "y 列"),
@@ -68,11 +68,11 @@ TEXT: i18n.Text = {
         "rate near 1 suits both. Raw x far from 0 or spread widely makes the largest stable "
         "learning rate tiny (it shrinks like 1/x²) and the intercept crawl. "
         "The fitted a is then per standard deviation of x.",
-        "把 x 减去均值再除以标准差,使 x 以 0 为中心、离散程度为 1。这样 a 和 b 的梯度大小相近,"
-        "一个接近 1 的学习率对两者都合适。原始 x 若远离 0 或分布很宽,最大稳定学习率会变得很小"
-        "(随 1/x² 缩小),截距也学得很慢。此时拟合出的 a 是 x 每变化一个标准差时 y 的变化。"),
+        "把 x 减去均值再除以标准差，使 x 以 0 为中心、离散程度为 1。这样 a 和 b 的梯度大小相近，"
+        "一个接近 1 的学习率对两者都合适。原始 x 若远离 0 或分布很宽，最大稳定学习率会变得很小"
+        "（随 1/x² 缩小），截距也学得很慢。此时拟合出的 a 是 x 每变化一个标准差时 y 的变化。"),
     "max_lr": ("Largest stable learning rate (full batch): {lr:.3g}",
-               "最大稳定学习率(全量批次):{lr:.3g}"),
+               "最大稳定学习率（全量批次）：{lr:.3g}"),
     "points": ("{n:,} points", "{n:,} 个数据点"),
     "preview": ("Preview", "预览"),
     "preview_caption": ("The first {k} of {n:,} rows.", "共 {n:,} 行中的前 {k} 行。"),

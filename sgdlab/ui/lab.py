@@ -31,21 +31,21 @@ MAP_KEY = "lab_map"
 T = TypeVar("T")
 
 TEXT: i18n.Text = {
-    "lr_count": ("Number of learning rates (the map's columns)", "学习率个数(图的列数)"),
+    "lr_count": ("Number of learning rates (the map's columns)", "学习率个数（图的列数）"),
     "computing": ("Training {cells} runs at once…", "正在同时训练 {cells} 次…"),
     "capped": ("The map trains each cell for {cap} steps (your run has {steps}).",
-               "为了速度,图中每个格子只训练 {cap} 步(当前训练为 {steps} 步)。"),
+               "为了速度，图中每个格子只训练 {cap} 步（当前训练为 {steps} 步）。"),
     "click": ("Click a cell to load its learning rate and batch size into the sidebar.",
-              "点击任一格子,即可把它的学习率和批次大小载入侧边栏。"),
+              "点击任一格子，即可把它的学习率和批次大小载入侧边栏。"),
     "loaded": ("Loaded learning rate {lr:.4g} and batch size {bs}.",
                "已载入学习率 {lr:.4g} 和批次大小 {bs}。"),
     "locked_all": ("The teacher's link locks the {names}: clicking a cell changes nothing.",
-                   "老师的链接锁定了{names}:点击格子不会改变设置。"),
+                   "老师的链接锁定了{names}：点击格子不会改变设置。"),
     "locked_part": ("Loaded the {what}; the teacher's link locks the {names}.",
-                    "已载入{what};老师的链接锁定了{names}。"),
+                    "已载入{what}；老师的链接锁定了{names}。"),
     "and": (" and ", "和"),
     "why_title": ("Why are small batches less stable than the full batch?",
-                  "为什么小批次比全量数据更不稳定?"),
+                  "为什么小批次比全量数据更不稳定？"),
     "why": ("Each update is a gradient step on the batch's own loss. Its curvature is the "
             "batch's Hessian 2·[[E x², E x], [E x, 1]], and a step is only safe while "
             "lr < $2/\\lambda_{{\\max}}$. All the data together allow lr < **{full:.3g}**. "
@@ -57,13 +57,13 @@ TEXT: i18n.Text = {
             "stays close to the whole data's. The lines are exact for plain SGD with a "
             "constant learning rate; momentum, Adam or a schedule move the real edge.",
             "每次更新都是在该批次自己的损失上走一步梯度。它的曲率是批次的黑塞矩阵 "
-            "2·[[E x², E x], [E x, 1]],只有当 lr < $2/\\lambda_{{\\max}}$ 时这一步才安全。"
-            "全部数据允许 lr < **{full:.3g}**。但数据按 x 排好序,笔记本又按顺序取批次,"
-            "所以小批次里是 x 范围一端的相邻点,E x² 很大:大小为 {bs} 的最差批次只允许 "
-            "lr < **{worst:.3g}**。一个“陡”的批次会冲过头,而接下来的批次来自同一端,"
-            "朝同一个方向推,无法抵消。打乱顺序后批次混合了两端的点,曲率接近整体数据。"
-            "这两条线对恒定学习率的普通 SGD 是精确的;动量、Adam 或学习率调度会移动真实的边界。"),
-    "why_title_not": ("Are small batches less stable here?", "这里小批次更不稳定吗?"),
+            "2·[[E x², E x], [E x, 1]]，只有当 lr < $2/\\lambda_{{\\max}}$ 时这一步才安全。"
+            "全部数据允许 lr < **{full:.3g}**。但数据按 x 排好序，笔记本又按顺序取批次，"
+            "所以小批次里是 x 范围一端的相邻点，E x² 很大：大小为 {bs} 的最差批次只允许 "
+            "lr < **{worst:.3g}**。一个“陡”的批次会冲过头，而接下来的批次来自同一端，"
+            "朝同一个方向推，无法抵消。打乱顺序后批次混合了两端的点，曲率接近整体数据。"
+            "这两条线对恒定学习率的普通 SGD 是精确的；动量、Adam 或学习率调度会移动真实的边界。"),
+    "why_title_not": ("Are small batches less stable here?", "这里小批次更不稳定吗？"),
     "why_not": ("Each update is a gradient step on the batch's own loss, safe while lr stays "
                 "below the limit its curvature sets. All the data together allow lr < "
                 "**{full:.3g}**, and batches of size {bs}, taken in this run's order, allow "
@@ -71,68 +71,68 @@ TEXT: i18n.Text = {
                 "batches break no earlier than the full batch. The lines are exact for "
                 "plain SGD with a constant learning rate; momentum, Adam or a schedule move "
                 "the real edge.",
-                "每次更新都是在该批次自己的损失上走一步梯度,学习率低于其曲率决定的上限时才安全。"
-                "全部数据允许 lr < **{full:.3g}**,按本次训练的顺序取的大小为 {bs} 的批次允许 "
-                "lr < **{worst:.3g}**:这里它们不是薄弱环节,"
+                "每次更新都是在该批次自己的损失上走一步梯度，学习率低于其曲率决定的上限时才安全。"
+                "全部数据允许 lr < **{full:.3g}**，按本次训练的顺序取的大小为 {bs} 的批次允许 "
+                "lr < **{worst:.3g}**：这里它们不是薄弱环节，"
                 "图中的小批次并不比全量数据更早失稳。"
-                "这两条线对恒定学习率的普通 SGD 是精确的;"
+                "这两条线对恒定学习率的普通 SGD 是精确的；"
                 "动量、Adam 或学习率调度会移动真实的边界。"),
     "vary": ("Vary", "改变"),
-    "vary_sampling": ("sampling seed (batch order)", "取样种子(批次顺序)"),
-    "vary_data": ("data seed (the noise)", "数据种子(噪声)"),
+    "vary_sampling": ("sampling seed (batch order)", "取样种子（批次顺序）"),
+    "vary_data": ("data seed (the noise)", "数据种子（噪声）"),
     "k": ("Number of seeds", "种子个数"),
     "band_sampling": ("Sampling for the band", "色带使用的取样方式"),
     "sequential_note": ("Batches in order have no randomness, so the band shows runs with "
                         "batches {sampling}, with your run in order on top.",
-                        "按顺序取批次没有随机性,所以色带显示“{sampling}”取样的训练,"
+                        "按顺序取批次没有随机性，所以色带显示“{sampling}”取样的训练，"
                         "上面叠加你的按顺序训练。"),
     "no_data_seed": ("This data set has no seed; only the sampling seed can vary.",
-                     "这个数据集没有种子,只能改变取样种子。"),
+                     "这个数据集没有种子，只能改变取样种子。"),
     # three significant digits, as the metrics row shows the same loss (1.106 beside 1.11)
     "rank": ("Your run ends lower than {pct:.0f}% of the {k} seeds (final whole-data loss "
              "{loss:#.3g}; seeds: {lo:#.3g} to {hi:#.3g}).",
-             "你的训练最终整体损失为 {loss:#.3g},低于 {k} 个种子中 {pct:.0f}% 的结果"
-             "(种子范围:{lo:#.3g} 到 {hi:#.3g})。"),
-    "cant": ("Can't compute this: {msg}", "无法计算:{msg}"),
+             "你的训练最终整体损失为 {loss:#.3g}，低于 {k} 个种子中 {pct:.0f}% 的结果"
+             "（种子范围：{lo:#.3g} 到 {hi:#.3g}）。"),
+    "cant": ("Can't compute this: {msg}", "无法计算：{msg}"),
     "too_much": ("That is too much training for one view (seeds x batch size x steps); "
-                 "lower one of them.", "这需要的训练量太大(种子个数 × 批次大小 × 训练步数),"
+                 "lower one of them.", "这需要的训练量太大（种子个数 × 批次大小 × 训练步数），"
                  "请调小其中一个。"),
     "noise_capped": ("Showing the first {shown} of {steps} steps (large batches are slow to "
-                     "recompute).", "只显示 {steps} 步中的前 {shown} 步(大批次重新计算较慢)。"),
+                     "recompute).", "只显示 {steps} 步中的前 {shown} 步（大批次重新计算较慢）。"),
     "step": ("Step", "训练步数"),
     "n_steps": ("{n} steps", "{n} 步"),
     # a pinned run's short label (a Chinese page had said "lr=0.1 · batch=20")
     "lr_is": ("lr={v:g}", "学习率={v:g}"),
-    "batch_is": ("batch={v}", "批次={v}"),
+    "batch_is": ("batch={v}", "批次大小={v}"),
     # (it had said the cosine drops well below 1 in the loss hump: there it is 0.85-0.9,
     # and lowest in steps 2-4, a reviewer measured)
     "noise_intro": ("The batch's gradient is a noisy estimate of the whole data's. In the "
                     "notebook's run the ordered batches each cover a narrow band of x, so the "
                     "step a batch asks for points away from the step all the data would "
                     "take: where their cosine falls below 1, the batch pulls the line aside.",
-                    "批次梯度是整体梯度的带噪声估计。笔记本的训练中,"
-                    "按顺序取的批次各自只覆盖 x 的一小段,所以批次要求的这一步"
-                    "偏离全部数据会走的那一步:两者的余弦小于 1 的地方,批次把直线拉偏。"),
+                    "批次梯度是整体梯度的带噪声估计。笔记本的训练中，"
+                    "按顺序取的批次各自只覆盖 x 的一小段，所以批次要求的这一步"
+                    "偏离全部数据会走的那一步：两者的余弦小于 1 的地方，批次把直线拉偏。"),
     "noise_follows": ("Follows the main view's current step ({step}); move this slider to "
                       "look at another.",
-                      "跟随主视图的当前步(第 {step} 步);拖动此滑块可查看其他步。"),
+                      "跟随主视图的当前步（第 {step} 步）；拖动此滑块可查看其他步。"),
     "noise_step": ("Step shown here", "本视图显示的训练步"),
     "one_point": ("A batch with one distinct x has no line of its own.",
                   "只有一个不同 x 值的批次没有自己的最佳直线。"),
     "adaptive": ("Arrows show −lr × gradient; {opt} rescales the real step.",
-                 "箭头是 −lr × 梯度;{opt} 会对实际步长重新缩放。"),
+                 "箭头是 −lr × 梯度；{opt} 会对实际步长重新缩放。"),
     "pin": ("Pin this run", "固定本次训练"),
-    "pinned": ("Pinned: {label}", "已固定:{label}"),
+    "pinned": ("Pinned: {label}", "已固定：{label}"),
     "already": ("This run is already pinned.", "本次训练已经固定过了。"),
-    "full": ("At most {max} pins: remove one first.", "最多固定 {max} 个:请先移除一个。"),
+    "full": ("At most {max} pins: remove one first.", "最多固定 {max} 个：请先移除一个。"),
     "remove": ("Remove", "移除"),
     "clear": ("Remove all", "全部移除"),
     "no_pins": ("Pin a run, change a setting, and both curves appear here and on the loss and "
                 "parameter charts.",
-                "固定一次训练,再改一个设置,两条曲线就会同时出现在这里以及损失图和参数图上。"),
+                "固定一次训练，再改一个设置，两条曲线就会同时出现在这里以及损失图和参数图上。"),
     "this_run": ("this run", "本次训练"),
     "same_settings": ("same settings", "设置相同"),
-    "other_data": ("(pinned on other data: not drawn here)", "(在其他数据上固定:此处不画)"),
+    "other_data": ("(pinned on other data: not drawn here)", "（在其他数据上固定：此处不画）"),
     "col_run": ("run", "训练"), "col_loss": ("final whole-data loss", "最终整体损失"),
     "col_r2": ("R²", "R²"), "col_rmse": ("RMSE", "RMSE"),
     "col_dist": ("distance to optimum", "到最优点的距离"),
@@ -144,8 +144,9 @@ TEXT: i18n.Text = {
     "metrics_help": ("R²: share of y's variance explained. RMSE: typical error. Distance: "
                      "from (a, b) to the least-squares (a, b). Steps: first step whose "
                      "whole-data loss is within 1% of the least-squares minimum.",
-                     "R²:解释了 y 方差的比例。RMSE:典型误差。距离:(a, b) 到最小二乘 (a, b) 的距离。"
-                     "步数:整体损失第一次落在最小二乘最小值 1% 以内的训练步数。"),
+                     "R²：解释了 y 方差的比例。RMSE：典型误差。"
+                     "距离：(a, b) 到最小二乘 (a, b) 的距离。"
+                     "步数：整体损失第一次落在最小二乘最小值 1% 以内的训练步数。"),
 }
 
 

@@ -13,12 +13,12 @@ TEXT: i18n.Text = {
     "language": ("Language / 语言", "语言 / Language"),
     "language_help": ("The page and its figures in Chinese or English; the settings, the "
                       "open tab and the step stay as they are.",
-                      "页面和图用中文或英文显示;设置、打开的标签页和当前步都保持不变。"),
+                      "页面和图用中文或英文显示；设置、打开的标签页和当前步都保持不变。"),
     "title": ("How SGD fits a line", "随机梯度下降如何拟合直线"),
     "intro": ("Fitting y = a·x + b to noisy points with mini-batch SGD, as in the notebook. "
               "Change the settings on the left; press ▶ in the chart to watch every step.",
-              "用小批量随机梯度下降把 y = a·x + b 拟合到带噪声的数据点上,与笔记本相同。"
-              "在左侧修改设置;点击图中的 ▶ 观看每一步。"),
+              "用小批量随机梯度下降把 y = a·x + b 拟合到带噪声的数据点上，与笔记本相同。"
+              "在左侧修改设置；点击图中的 ▶ 观看每一步。"),
 }
 
 

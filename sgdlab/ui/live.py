@@ -28,14 +28,14 @@ TEXT: i18n.Text = {
     "step": ("Current step", "当前步"),
     "step_help": ("The step shown when the page opens; the − and + buttons step back and "
                   "forward. ▶ in the chart plays every step in the browser.",
-                  "页面显示的训练步;− 和 + 按钮后退、前进一步。图中的 ▶ 在浏览器里逐步播放。"),
+                  "页面显示的训练步；− 和 + 按钮后退、前进一步。图中的 ▶ 在浏览器里逐步播放。"),
     "log_y": ("Log-scale loss", "损失用对数坐标"),
     "log_y_help": ("Show the loss axis on a log scale: small losses near the minimum and "
                    "early large ones both stay readable.",
-                   "损失轴用对数坐标:接近最小值的小损失和开始时的大损失都看得清。"),
+                   "损失轴用对数坐标：接近最小值的小损失和开始时的大损失都看得清。"),
     "log_forced_help": ("This run's loss blows up or leaves the frame, and that only reads on "
                         "a log scale: its loss axis is logarithmic whatever the switch says.",
-                        "这次训练的损失爆炸或超出画面,只有对数坐标才看得清:它的损失轴总是对数坐标。"),
+                        "这次训练的损失爆炸或超出画面，只有对数坐标才看得清：它的损失轴总是对数坐标。"),
     "a": ("slope a", "斜率 a"),
     "b": ("intercept b", "截距 b"),
     "batch_loss": ("batch loss", "批次损失"),
@@ -45,53 +45,54 @@ TEXT: i18n.Text = {
                       "(a, b) 到最小二乘解 (a*, b*) 的欧氏距离。"),
     "diverged": ("Training diverged at step {step}: the loss blew up, so the run is shown "
                  "up to step {last}. ",
-                 "训练在第 {step} 步发散:损失爆炸,所以只显示到第 {last} 步。"),
+                 "训练在第 {step} 步发散：损失爆炸，所以只显示到第 {last} 步。"),
     "diverged_first": ("Training diverged at the first update: the loss blew up at once. ",
-                       "训练在第一次更新就发散:损失立刻爆炸。"),
+                       "训练在第一次更新就发散：损失立刻爆炸。"),
     "blowup": ("That update threw (a, b) from ({a0}, {b0}) to ({a}, {b}), and the whole-data "
                "loss from {before} to {after}. ",
-               "这一步把 (a, b) 从 ({a0}, {b0}) 甩到了 ({a}, {b}),整体损失从 {before} "
+               "这一步把 (a, b) 从 ({a0}, {b0}) 甩到了 ({a}, {b})，整体损失从 {before} "
                "变成了 {after}。"),
     "rising": ("The whole-data loss ends at {end:.3g}, above the {start:.3g} it started from "
                "(a = b = 0), after coming down to {low:.3g}: this run is heading for "
                "divergence. ",
-               "整体损失最后是 {end:.3g},比开始时(a = b = 0)的 {start:.3g} 还高,"
-               "而中途曾降到 {low:.3g}:这次训练正在走向发散。"),
+               "整体损失最后是 {end:.3g}，比开始时(a = b = 0)的 {start:.3g} 还高，"
+               "而中途曾降到 {low:.3g}：这次训练正在走向发散。"),
     "cure": ("Cure: a smaller learning rate; below {batch_lr:.3g} is safe. On all the data, "
              "gradient descent converges below {max_lr:.4g} (2 / largest eigenvalue of the "
              "loss's Hessian), but each step here sees a batch of {batch}, and the steepest "
              "batch this run uses is stable only below {batch_lr:.3g}.",
-             "解决办法:减小学习率;小于 {batch_lr:.3g} 是安全的。在全部数据上,梯度下降在学习率小于 "
-             "{max_lr:.4g}(2 / 损失的黑塞矩阵 H 的最大特征值)时收敛;但这里每一步只看到 {batch} "
-             "个点的批次,本次训练用到的最陡的批次只在学习率小于 {batch_lr:.3g} 时稳定。"),
+             "解决办法：减小学习率；小于 {batch_lr:.3g} 是安全的。"
+             "在全部数据上，梯度下降在学习率小于 "
+             "{max_lr:.4g}（2 / 损失的黑塞矩阵 H 的最大特征值）时收敛；但这里每一步只看到 {batch} "
+             "个点的批次，本次训练用到的最陡的批次只在学习率小于 {batch_lr:.3g} 时稳定。"),
     "cure_full": ("Cure: a smaller learning rate. For these data, plain gradient descent "
                   "converges only for a learning rate below {max_lr:.4g} (2 / largest "
                   "eigenvalue of the loss's Hessian).",
-                  "解决办法:减小学习率。对这些数据,梯度下降只有在学习率小于 {max_lr:.4g}"
-                  "(2 / 损失的黑塞矩阵 H 的最大特征值)时才收敛。"),
+                  "解决办法：减小学习率。对这些数据，梯度下降只有在学习率小于 {max_lr:.4g}"
+                  "（2 / 损失的黑塞矩阵 H 的最大特征值）时才收敛。"),
     "cure_tried": ("Cure: a smaller learning rate. Tried by training at halved rates, "
                    "{lr:.3g} lasts {steps} steps of these batches without blowing up.",
-                   "解决办法:减小学习率。把学习率逐次减半来试训练:{lr:.3g} 能在这些批次上"
+                   "解决办法：减小学习率。把学习率逐次减半来试训练：{lr:.3g} 能在这些批次上"
                    "训练 {steps} 步而不发散。"),
     "not_sgd": (" (The limits from the loss's curvature, {batch_lr:.3g} for these batches, "
                 "are plain SGD's: {optimizer} has its own.)",
-                "(由损失曲率算出的上限,对这些批次是 {batch_lr:.3g},只适用于普通 SGD;"
+                "(由损失曲率算出的上限，对这些批次是 {batch_lr:.3g}，只适用于普通 SGD；"
                 "{optimizer} 有自己的上限。)"),
     "cure_none": ("Cure: a smaller learning rate; halving it {halvings} times was not "
                   "enough to last {steps} steps.",
-                  "解决办法:减小学习率;把它减半 {halvings} 次仍不能稳定训练 {steps} 步。"),
+                  "解决办法：减小学习率；把它减半 {halvings} 次仍不能稳定训练 {steps} 步。"),
     "standardize_hint": (" Or switch 'Standardize x' on, which makes much larger rates stable.",
-                         "或者打开“归一化 x”,可以用大得多的学习率。"),
+                         "或者打开“归一化 x”，可以用大得多的学习率。"),
     "too_small": (" That is below the smallest rate this app offers ({lo:g}): switch "
                   "'Standardize x' on, and rates near 1 become stable.",
-                  "这比本应用能设的最小学习率({lo:g})还小:请打开“归一化 x”,"
+                  "这比本应用能设的最小学习率（{lo:g}）还小：请打开“归一化 x”，"
                   "学习率接近 1 也能稳定。"),
     "table": ("Step by step", "逐步数据"),
     "table_window": ("Rows {lo}–{hi} of {n}, around the chosen step.",
-                     "第 {lo}–{hi} 行(共 {n} 行),围绕所选的训练步。"),
+                     "第 {lo}–{hi} 行（共 {n} 行），围绕所选的训练步。"),
     "no_steps": ("No step could be taken. Here are the data as the model sees them: "
                  "look at the range of the x axis.",
-                 "一步也没有完成。下图是模型看到的数据:注意 x 轴的范围。"),
+                 "一步也没有完成。下图是模型看到的数据：注意 x 轴的范围。"),
 }
 STEP_KEY = live_chart.STEP_BOX  # the step box's key (its CSS fades it while ▶ plays)
 LOG_Y = "live_log_y"  # session_state: the log-scale switch, read before it is drawn too
@@ -449,7 +450,7 @@ TABLE_COLUMNS = (
     ("grad_a", "∂L_B/∂a", "∂L_B/∂a", ".6g"),
     ("grad_b", "∂L_B/∂b", "∂L_B/∂b", ".6g"),
     ("lr", "learning rate", "学习率", ".6g"),
-    ("batch_size", "batch size", "批大小", "d"),
+    ("batch_size", "batch size", "批次大小", "d"),
 )
 
 

@@ -26,11 +26,11 @@ from sgdlab.ui.charts import plot_config
 
 TEXT: i18n.Text = {
     "failed": ("The chart library (plotly.js) could not be loaded. Reload the page.",
-               "图表库(plotly.js)加载失败,请刷新页面。"),
+               "图表库(plotly.js)加载失败，请刷新页面。"),
     "loading": ("Loading the chart…", "正在加载图表……"),
-    "fullscreen": ("Full screen (Esc to leave)", "全屏(按 Esc 退出)"),
+    "fullscreen": ("Full screen (Esc to leave)", "全屏（按 Esc 退出）"),
     "download": ("Download the figure as {fmt} (without the play controls)",
-                 "下载这幅图({fmt},不含播放控件)"),
+                 "下载这幅图（{fmt}，不含播放控件）"),
 }
 _PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"
 _FILES = "plotly_js"  # a component that only serves plotly.js's files

@@ -204,10 +204,11 @@ def test_an_upload_through_the_real_control_drives_the_dashboard(app_url, page, 
     upload.set_input_files(str(good))
     page.wait_for_function(
         "() => [...document.querySelectorAll('.js-plotly-plot .xtitle')]"
-        ".some(t => t.textContent.includes('身高(已归一化)'))", timeout=60_000)
+        ".some(t => t.textContent.includes('身高（已归一化）'))", timeout=60_000)
     assert page.locator(".js-plotly-plot .ytitle", has_text="体重").count() >= 1
     upload.set_input_files(str(bad))
-    page.get_by_text("这是一张图片,不是 CSV 表格。").wait_for(timeout=30_000)
+    error = page.get_by_test_id("stAlertContentError")  # not the toast that says it too
+    error.get_by_text("这是一张图片，不是 CSV 表格。").wait_for(timeout=30_000)
     page.get_by_text("仍在拟合上一份可用的数据", exact=False).wait_for(timeout=30_000)
     assert page.locator(".js-plotly-plot .xtitle", has_text="身高").count() >= 1
     screenshot(page, "dashboard_upload_kept_zh")

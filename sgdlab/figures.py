@@ -867,7 +867,7 @@ def _slider(steps: np.ndarray, step: int, lang: str) -> dict[str, Any]:
     return {
         "active": active, "x": 0.0, "len": 1.0, "y": -0.06, "yanchor": "top",
         "pad": {"t": 10, "b": 0},
-        "currentvalue": {"prefix": tr("current_step", lang) + ": ",
+        "currentvalue": {"prefix": i18n.zh_punctuation(tr("current_step", lang) + ": "),
                          "font": {"size": FONT + 1, "color": INK}},
         "font": {"size": 1 if dense else FONT - 4, "color": "rgba(0,0,0,0)" if dense else INK},
         "ticklen": 0 if dense else 4,

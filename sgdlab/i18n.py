@@ -31,6 +31,13 @@ def tr(table: Text, key: str, lang: str, **values: object) -> str:
     return words.format(**values) if values else words
 
 
+def sig3(value: float) -> str:
+    """Three significant digits as a reader writes them: 1.00, 12.2, 150 (Python's
+    ``#.3g`` keeps the zeros of 1.00 but also writes "150.")."""
+    text = f"{value:#.3g}"
+    return text[:-1] if text.endswith(".") else text
+
+
 def text_px(text: str, size: float, latin: float = 0.6) -> float:
     """About how wide ``text`` sets at font ``size`` px: a CJK character one em, any other
     ``latin`` em (for wrapping and legend boxes; no font metrics at hand)."""

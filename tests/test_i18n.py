@@ -129,3 +129,11 @@ def test_chinese_words_take_full_width_punctuation():
 def test_zh_punctuation_sets_the_marks_that_stand_in_chinese(ascii_text: str, want: str) -> None:
     assert i18n.zh_punctuation(ascii_text) == want
     assert i18n.zh_punctuation(want) == want  # and leaves set text as it is
+
+
+@pytest.mark.parametrize(("value", "want"), [
+    (1.0, "1.00"), (1.106, "1.11"), (12.24, "12.2"), (150.0, "150"), (1234.0, "1.23e+03"),
+    (0.000123, "0.000123")])
+def test_three_significant_digits_never_end_in_a_point(value: float, want: str) -> None:
+    # the metrics row had read "150." for a momentum run's whole-data loss
+    assert i18n.sig3(value) == want

@@ -90,9 +90,9 @@ TEXT: i18n.Text = {
                      "这个数据集没有种子，只能改变取样种子。"),
     # three significant digits, as the metrics row shows the same loss (1.106 beside 1.11)
     "rank": ("Your run ends lower than {pct:.0f}% of the {k} seeds (final whole-data loss "
-             "{loss:#.3g}; seeds: {lo:#.3g} to {hi:#.3g}).",
-             "你的训练最终整体损失为 {loss:#.3g}，低于 {k} 个种子中 {pct:.0f}% 的结果"
-             "（种子范围：{lo:#.3g} 到 {hi:#.3g}）。"),
+             "{loss}; seeds: {lo} to {hi}).",
+             "你的训练最终整体损失为 {loss}，低于 {k} 个种子中 {pct:.0f}% 的结果"
+             "（种子范围：{lo} 到 {hi}）。"),
     "cant": ("Can't compute this: {msg}", "无法计算：{msg}"),
     "too_much": ("That is too much training for one view (seeds x batch size x steps); "
                  "lower one of them.", "这需要的训练量太大（种子个数 × 批次大小 × 训练步数），"
@@ -329,7 +329,8 @@ def seeds_ui(run: Run) -> None:
     if run.history.diverged_at is None and len(finals):
         loss = float(run.history.total_loss[-1])
         st.caption(tr("rank", lang, pct=100 * float(np.mean(finals > loss)), k=len(band.seeds),
-                      loss=loss, lo=float(finals.min()), hi=float(finals.max())))
+                      loss=i18n.sig3(loss), lo=i18n.sig3(float(finals.min())),
+                      hi=i18n.sig3(float(finals.max()))))
 
 
 def _band(run: Run, k: int, vary: str, sampling: str) -> analysis.Band:

@@ -426,9 +426,9 @@ def step_values(history: History, step: int,
     return [f"{step} / {history.steps}",
             f"{a:.4f}" if abs(a) < 1e4 else f"{a:.3g}",
             f"{b:.4f}" if abs(b) < 1e4 else f"{b:.3g}",
-            f"{history.batch_loss[i]:#.3g}",
-            f"{history.total_loss[i]:#.3g}",
-            f"{float(np.hypot(a - opt.a, b - opt.b)):#.3g}",
+            i18n.sig3(history.batch_loss[i]),
+            i18n.sig3(history.total_loss[i]),
+            i18n.sig3(float(np.hypot(a - opt.a, b - opt.b))),
             figures.notebook_line(history, step)]
 
 

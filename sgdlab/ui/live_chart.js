@@ -278,7 +278,10 @@ export default function (component) {
     // plotly.js (3.5 MB) is still on its way on a first visit: hold the figure's place
     // and say so, rather than a blank that the page then jumps over
     gd.textContent = loading;
-    gd.style.minHeight = `${figure.layout.height || 600}px`;
+    // as tall as the figure will be at this width (stacked on a narrow screen: taller)
+    const stacked = figure.narrow && gd.offsetWidth > 0 && gd.offsetWidth < narrowPx;
+    const height = stacked ? figure.narrow.layout.height : figure.layout.height;
+    gd.style.minHeight = `${height || 600}px`;
   }
   gd.sgdlabImage = image;  // what the download button saves: name, format, scale
   gd.sgdlabReadouts = readouts;  // the page's numbers for each frame (see follow)

@@ -320,9 +320,12 @@ def test_on_a_1024_projector_the_panels_stack_and_widen_back(app_url, page):
     assert page.console_errors == []
 
 
-def test_while_plotly_js_loads_the_chart_holds_its_place_and_says_so(app_url, page):
+@pytest.mark.parametrize("width", [1600, 1024])
+def test_while_plotly_js_loads_the_chart_holds_its_place_and_says_so(app_url, page, width):
     """A first visit waits seconds for plotly.js: the figure's place was blank and the page
-    jumped when it came (a teacher's report)."""
+    jumped when it came (a teacher's report). On a narrow screen the stacked figure is
+    taller, and the place it held had been the wide one's (a reviewer, at 1366x768)."""
+    page.set_viewport_size({"width": width, "height": 900})
     held: list = []
     page.route(f"**/{PLOTLY_JS}?*", lambda route: held.append(route))
     page.goto(app_url + "?lang=zh")
@@ -331,10 +334,13 @@ def test_while_plotly_js_loads_the_chart_holds_its_place_and_says_so(app_url, pa
     page.wait_for_function("() => document.querySelector('.sgdlab-live-chart')"
                            " && document.querySelector('.sgdlab-live-chart').textContent"
                            ".includes('正在加载图表')")
-    assert chart.evaluate("(el) => el.offsetHeight") >= WIDE["height"]  # the figure's own
+    held_px = chart.evaluate("(el) => el.offsetHeight")
+    assert held_px >= WIDE["height"]  # the figure's own
     assert held  # plotly.js is still on its way
     for route in held:
         route.continue_()
     page.wait_for_selector(".js-plotly-plot .cartesianlayer")
+    drawn_px = chart.evaluate("(el) => el.offsetHeight")
+    assert abs(drawn_px - held_px) <= 30, (held_px, drawn_px)  # nothing below it jumps
     assert "正在加载" not in chart.inner_text()
     assert page.console_errors == []

@@ -182,6 +182,29 @@ def test_a_run_that_dies_on_its_first_update_still_shows_its_data(lang):
     assert points["x"]  # the data are drawn
 
 
+@pytest.mark.parametrize(("lang", "key", "typed", "fixed", "words"), [
+    ("en", "lr", 0.0, 1e-06, "Learning rate: 0 is outside 1e-06 to 10, so it is 1e-06 now."),
+    ("zh", "lr", 1e9, 10.0, "学习率\uff1a1e+09 超出了 1e-06 到 10 的范围\uff0c已改为 10。"),
+    ("en", "lr", -1.0, 1e-06, "Learning rate: -1 is outside"),
+    ("en", "steps", 0, 1, "Steps: 0 is outside 1 to 10000, so it is 1 now."),
+    ("zh", "seed", -5, 0, "已改为 0。"),
+])
+def test_a_number_typed_out_of_range_is_set_in_range_and_said(lang, key, typed, fixed, words):
+    # with the box's own min and max, Streamlit kept 0 or 1e9 in a red box, explained in an
+    # English tooltip, while the run went on with the old rate (a reviewer)
+    at = run_app(lang)
+    box = at.number_input(key=key)
+    box.set_value(typed).run()
+    assert not at.exception
+    assert at.number_input(key=key).value == fixed
+    assert any(words in t.value for t in at.toast), [t.value for t in at.toast]
+    want = train(DataConfig(), TrainConfig(**{key: fixed})) if key != "seed" else train(
+        DataConfig(seed=fixed), TrainConfig())
+    assert shown(at)["line"] == want.notebook_lines()[-1]
+    at.run()  # said once
+    assert not at.toast
+
+
 def test_diverging_setting_warns_with_step_and_the_stable_rate():
     at = run_app(lr=5.0)
     assert not at.exception

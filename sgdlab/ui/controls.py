@@ -28,6 +28,8 @@ TEXT: i18n.Text = {
     "exact_help": ("Type any value from {lo:g} to {hi:g}; the slider snaps to the nearest "
                    "mark.", "可输入 {lo:g} 到 {hi:g} 之间的任意值；滑块停在最近的刻度。"),
     "bad": ("This setting can't be used: {msg}", "这个设置无法使用：{msg}"),
+    "clamped": ("{label}: {typed:g} is outside {lo:g} to {hi:g}, so it is {fixed:g} now.",
+                "{label}：{typed:g} 超出了 {lo:g} 到 {hi:g} 的范围，已改为 {fixed:g}。"),
     "x_range": ("'x to' must be greater than 'x from'.", "“x 终点”必须大于“x 起点”。"),
     "accumulation_help": ("Offered: the divisors of the batch size up to 64.",
                           "这里列出批次大小不超过 64 的因数。"),
@@ -93,13 +95,44 @@ def field_ui(cls: type, name: str, lang: str, **override: Any) -> Any:
     if isinstance(default, int):
         lo, hi = int(lo), int(hi)
         st.session_state[name] = int(min(max(int(st.session_state[name]), lo), hi))
-        widget = st.slider if override.pop("slider", False) else st.number_input
-        return int(widget(s.label(lang), lo, hi, min(max(default, lo), hi), step=1,
-                          **common, **override))
-    st.session_state[name] = float(min(max(float(st.session_state[name]), lo), hi))
-    return float(st.number_input(s.label(lang), float(lo), float(hi),
-                                 float(min(max(default, lo), hi)), format="%g",
+        if override.pop("slider", False):
+            return int(st.slider(s.label(lang), lo, hi, min(max(default, lo), hi), step=1,
                                  **common, **override))
+        return int(st.number_input(s.label(lang), value=min(max(default, lo), hi), step=1,
+                                   **common, **checked(name, s.label(lang), lo, hi, lang),
+                                   **override))
+    st.session_state[name] = float(min(max(float(st.session_state[name]), lo), hi))
+    return float(st.number_input(s.label(lang), value=float(min(max(default, lo), hi)),
+                                 format="%g", **common,
+                                 **checked(name, s.label(lang), float(lo), float(hi), lang),
+                                 **override))
+
+
+# A number box has no min or max of its own: with them, Streamlit kept an out-of-range
+# entry in a red box, explained only in an English tooltip, while the run went on with
+# the old value (a reviewer typed 0, -1 and 1e9 as the learning rate). Here the entry is
+# set to the nearest allowed value, and a toast says so in the page's language.
+_CLAMPED = "_clamped"  # session_state: <name>_clamped = (typed, set), for the toast
+
+
+def checked(name: str, label: str, lo: float, hi: float, lang: str) -> dict[str, Any]:
+    """A number box's on_change that keeps it in [lo, hi], and the toast of its last fix."""
+    fixed = st.session_state.pop(name + _CLAMPED, None)
+    if fixed is not None:
+        st.toast(tr("clamped", lang, label=label, typed=fixed[0], fixed=fixed[1], lo=lo, hi=hi),
+                 icon="⚠️")
+    return {"on_change": _keep_in_range, "args": (name, lo, hi)}
+
+
+def _keep_in_range(name: str, lo: float, hi: float) -> None:
+    typed = st.session_state.get(name)
+    if typed is None or not math.isfinite(typed):
+        return
+    kind = type(typed)
+    fixed = kind(min(max(typed, kind(lo)), kind(hi)))
+    if fixed != typed:
+        st.session_state[name] = fixed
+        st.session_state[name + _CLAMPED] = (typed, fixed)
 
 
 def _clamped(name: str, s: Spec, default: Any, override: dict[str, Any]) -> Any:
@@ -171,11 +204,12 @@ def marked_ui(cls: type, name: str, marks: list[Any], lang: str, exact: str,
 
     st.select_slider(s.label(lang), marks, key=slider, help=s.help(lang),
                      format_func=shown, on_change=slid, disabled=locked)
-    return kind(st.number_input(exact, lo, hi, kind(default), key=name,
+    return kind(st.number_input(exact, value=kind(default), key=name,
                                 format="%g" if kind is float else "%d", step=kind(step),
                                 disabled=locked, bind=classroom.bind(name),
                                 help=tr("exact_help", lang, lo=lo, hi=hi),
-                                label_visibility="collapsed"))
+                                label_visibility="collapsed",
+                                **checked(name, s.label(lang), lo, hi, lang)))
 
 
 def tr(key: str, lang: str, **values: object) -> str:

@@ -130,11 +130,10 @@ def test_lock_all_disables_every_control_and_hide_all_draws_none():
 
 def test_fewer_points_cannot_push_down_a_locked_batch_size():
     at = open_link({"lang": "en", "batch_size": "50", "lock": "batch_size"})
-    assert at.number_input(key="n").min == 50
-    at.session_state["n"] = 30  # (the browser's box, with its minimum, would not send it)
-    at.run()
+    at.number_input(key="n").set_value(30).run()  # typed in the box
     assert not at.exception
-    assert at.session_state["batch_size"] == 50 and at.session_state["n"] >= 50
+    assert at.session_state["batch_size"] == 50 and at.session_state["n"] == 50
+    assert any("30 is outside 50 to" in t.value for t in at.toast)
 
 
 def _structural_corpus(count: int, seed: int = 11) -> list[tuple[dict[str, str], set[str]]]:

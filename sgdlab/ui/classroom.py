@@ -113,8 +113,11 @@ def apply_url_state() -> urlstate.UrlState:
             values = state.values()
         _write(values)
         # On a page's first run a widget bound to the URL takes the URL's value over
-        # st.session_state; finish_url_state() writes the checked values once more.
-        ss[PENDING] = values if state.notices or state.preset else {}
+        # st.session_state; finish_url_state() writes the checked values once more: every
+        # setting, since a number box has no bounds of its own (controls.checked) and took
+        # a value the link had been refused for (?slope=1e90 "ignored" ran slope 1e90).
+        ss[PENDING] = (_settings(state.data, state.train) if state.notices or state.preset
+                       else {})
         for key, value in ((LANG, state.lang), (STEP, state.step), (VIEW, state.view)):
             if value is not None:
                 ss[key] = value

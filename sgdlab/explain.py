@@ -113,11 +113,14 @@ TEXT: i18n.Text = {
                      "归一化后的 x 让 H 接近圆形；"
                      "原始 x 则形成又长又窄的山谷。"),
     "stability.what": ("Each cell is one run at that learning rate and batch size; its colour "
-                       "is the final whole-data loss, crossed cells diverged. The line is the "
+                       "is the final whole-data loss, crossed cells diverged, and a triangle "
+                       "marks a run that ends above the loss it started from (heading for "
+                       "divergence, as the page warns). The line is the "
                        "full-batch limit $2 / \\lambda_{\\max}$; a single batch of sorted x has "
                        "its own, "
                        "usually lower limit, which is why small ordered batches break first.",
-                       "每个格子是一次训练（对应的学习率和批次大小），颜色是最终整体损失，打叉的已发散。"
+                       "每个格子是一次训练（对应的学习率和批次大小），颜色是最终整体损失，打叉的已发散，"
+                       "三角标记的最终比开始时还高（正如页面警告的，正在走向发散）。"
                        "直线是全量梯度下降的上限 $2 / \\lambda_{\\max}$；"
                        "按顺序取的单个批次有自己的、通常更低的上限，"
                        "所以小批次最先失稳。"),

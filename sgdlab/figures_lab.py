@@ -47,6 +47,8 @@ TEXT: i18n.Text = {
     "batch_size": ("Batch size", "批次大小"),
     "final_loss": ("whole-data loss", "整体损失"),
     "diverged": ("diverged", "发散"),
+    "rising": ("ends above its start: heading for divergence",
+               "最终比开始时还高：正在走向发散"),
     "diverged_at": ("diverged at step {step}", "第 {step} 步发散"),
     "full_bound": ("2/λ<sub>max</sub>, all data = {lr:.3g}",
                    "2/λ<sub>max</sub>（全部数据）= {lr:.3g}"),
@@ -139,8 +141,12 @@ def _row_of(batch_sizes: np.ndarray, bs: int) -> float:
 
 def stability_figure(result: Sweep, bounds: Bounds | None = None,
                      current: tuple[float, int] | None = None,
-                     lang: str = i18n.DEFAULT_LANG) -> go.Figure:
+                     lang: str = i18n.DEFAULT_LANG, start: float | None = None) -> go.Figure:
     """Heatmap of log10 final loss over (lr, batch size), diverged cells crossed out.
+
+    With ``start`` (the whole-data loss at a = b = 0), cells that end above it are marked
+    too: the page warns of such a run as heading for divergence, and a student reading
+    the map for the largest rate that converges had found a cell at 1.5e8 unmarked.
 
     x is log10(lr) and y the row index, so every cell has the same size; the
     invisible "cells" trace carries (lr, batch size) as customdata for clicks.
@@ -162,6 +168,9 @@ def stability_figure(result: Sweep, bounds: Bounds | None = None,
     custom = [[float(lr), int(bs), str(text)] for lr, bs, text in zip(
         grid_lr.ravel(), grid_bs.ravel(), loss_text.ravel(), strict=True)]
     gx, gy = np.meshgrid(lx, rows)
+    with np.errstate(invalid="ignore"):
+        rising = (~result.diverged & (result.final_total_loss > start) if start is not None
+                  else np.zeros_like(result.diverged))
     traces: list[Any] = [
         go.Heatmap(x=lx, y=rows, z=z, colorscale="Viridis", zmin=zlo, zmax=zhi,
                    hoverinfo="skip", meta=_role("loss_map"), name=tr("final_loss", lang),
@@ -173,6 +182,10 @@ def stability_figure(result: Sweep, bounds: Bounds | None = None,
         go.Scatter(x=gx[result.diverged], y=gy[result.diverged], mode="markers",
                    name=tr("diverged", lang), hoverinfo="skip", meta=_role("diverged"),
                    marker={"symbol": "x-thin", "size": 9, "line": {"color": "#555", "width": 1.6}}),
+        go.Scatter(x=gx[rising], y=gy[rising], mode="markers", name=tr("rising", lang),
+                   hoverinfo="skip", meta=_role("rising"), showlegend=bool(rising.any()),
+                   marker={"symbol": "triangle-up-open", "size": 11,
+                           "line": {"color": "#222", "width": 2}}),
         # Clicks land on points, not on heatmap cells: one invisible marker per cell.
         go.Scatter(x=gx.ravel(), y=gy.ravel(), mode="markers", customdata=custom,
                    hovertemplate=hover, showlegend=False, meta=_role("cells"),

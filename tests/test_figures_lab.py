@@ -139,3 +139,21 @@ def test_cosine_and_compare_figures():
 def test_text_table_has_both_languages_for_every_key():
     for key, (en, zh) in TEXT.items():
         assert en and zh, key
+
+
+def test_map_marks_cells_that_end_above_their_start_as_the_warning_does():
+    # a student read the batch-20 row for the largest rate that converges and found an
+    # unmarked cell at 1.5e8: such a run gets the "heading for divergence" warning
+    data = make_data()
+    base = TrainConfig()
+    lrs = [0.1, 0.3, 0.6, 0.744]
+    result = sweep(data, base, lrs, [20])
+    start = train(data, base).initial_total_loss
+    fig = stability_figure(result, None, (0.1, 20), "en", start=start)
+    (marks,) = roles(fig)["rising"]
+    marked = {round(10 ** float(x), 6) for x in marks.x}
+    for lr, diverged in zip(lrs, result.diverged[0], strict=True):
+        alone = train(data, TrainConfig(lr=lr))  # each cell trained on its own
+        assert (lr in marked) == (not diverged and alone.total_loss[-1] > start), lr
+    assert marked and marks.showlegend
+    assert not roles(stability_figure(result, None, None, "en"))["rising"][0].showlegend

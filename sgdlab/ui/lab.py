@@ -274,7 +274,8 @@ def stability_ui(run: Run) -> None:
     if steps < c.steps:
         st.caption(tr("capped", lang, cap=steps, steps=c.steps))
     _loaded_ui(lang)
-    fig = figures_lab.stability_figure(result, bounds, (c.lr, c.batch_size), lang)
+    fig = figures_lab.stability_figure(result, bounds, (c.lr, c.batch_size), lang,
+                                       start=run.history.initial_total_loss)
     st.plotly_chart(fig, key=MAP_KEY, on_select=load_cell, selection_mode="points", theme=None,
                     config=plot_config(_stem(run, "stability"), image_format()),
                     width="stretch")

@@ -184,8 +184,9 @@ def stability_figure(result: Sweep, bounds: Bounds | None = None,
                    marker={"symbol": "x-thin", "size": 9, "line": {"color": "#555", "width": 1.6}}),
         go.Scatter(x=gx[rising], y=gy[rising], mode="markers", name=tr("rising", lang),
                    hoverinfo="skip", meta=_role("rising"), showlegend=bool(rising.any()),
-                   marker={"symbol": "triangle-up-open", "size": 11,
-                           "line": {"color": "#222", "width": 2}}),
+                   # white with a black edge: seen on dark and yellow cells alike
+                   marker={"symbol": "triangle-up", "size": 11, "color": "white",
+                           "line": {"color": "#111", "width": 1.5}}),
         # Clicks land on points, not on heatmap cells: one invisible marker per cell.
         go.Scatter(x=gx.ravel(), y=gy.ravel(), mode="markers", customdata=custom,
                    hovertemplate=hover, showlegend=False, meta=_role("cells"),

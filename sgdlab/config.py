@@ -156,8 +156,11 @@ class TrainConfig:
     accumulation: int = _f(1, Spec(
         "Gradient accumulation", "梯度累积",
         "Split each update's batch into this many micro-batches and add up their "
-        "gradients; 1 = off. The batch size must divide evenly.",
-        "把每次更新的批次拆成这么多个小批次并累加梯度；1 表示不拆。批次大小必须能整除。",
+        "gradients; 1 = off. The batch size must divide evenly. The update is the same as "
+        "the whole batch's (the numbers do not change): it is how a batch too big for "
+        "memory is trained.",
+        "把每次更新的批次拆成这么多个小批次并累加梯度；1 表示不拆。批次大小必须能整除。"
+        "更新与整个批次的完全相同（数字不会变）：这是训练内存装不下的大批次的办法。",
         1, 1024))
     schedule: str = _f("constant", Spec(
         "LR schedule", "学习率调度",

@@ -619,6 +619,7 @@ def live_spec(history: History, lang: str = i18n.DEFAULT_LANG, step: int | None 
         px["range"], py["range"], legend_box(params, (0.45, 0.36)))
     wide = arrangement_for(history)
     layout = base_layout(_run_title(history, lang), height=wide["height"])
+    layout["title"] = {**layout["title"], **fitted_title(layout["title"]["text"])}
     # plotly's "none" template, not its default one: every colour, font and axis style
     # is set here, so the figure looks the same pixel for pixel, and plotly.js draws it
     # in a third less time (newPlot 97 -> 63 ms in headless Chromium): the default
@@ -853,6 +854,25 @@ def _run_title(history: History, lang: str) -> str:
     if history.diverged_at is not None:
         words += " · ⚠ " + tr("diverged", lang, step=history.diverged_at)
     return words
+
+
+TITLE_PX = 820  # what the live figure's title may span: its width on a 1366 px laptop
+
+
+def fitted_title(text: str) -> dict[str, Any]:
+    """The run's title as it fits the figure: on one line, or, when the settings that are not
+    the notebook's make it longer (it had been cut at "drawn with re" on a 1366 px screen,
+    a reviewer), on two lines split between settings, in a smaller type."""
+    size = FONT + 5
+    if i18n.text_px(text, size, latin=0.55) <= TITLE_PX:
+        return {"text": text}
+    parts = text.split(" · ")
+    best = min(range(1, len(parts)), key=lambda k: abs(
+        i18n.text_px(" · ".join(parts[:k]), size) - i18n.text_px(" · ".join(parts[k:]), size)))
+    lines = [" · ".join(parts[:best]), " · ".join(parts[best:])]
+    longest = max(i18n.text_px(line, 1.0, latin=0.55) for line in lines)
+    return {"text": "<br>".join(lines),
+            "font": {"size": max(FONT - 2, min(FONT + 1, int(TITLE_PX / longest)))}}
 
 
 def _panel_title(text: str, x: float, y: float) -> dict[str, Any]:

@@ -9,7 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from sgdlab import DataConfig, TrainConfig, figures, train
+from sgdlab import DataConfig, TrainConfig, figures, i18n, train
 from sgdlab.data import from_arrays
 
 ROLES = {
@@ -382,3 +382,20 @@ def test_a_troubled_runs_figure_gives_the_warning_above_it_room():
             assert layout[key][0]["y"] * (layout["height"] - 260) == pytest.approx(
                 calm[key][0]["y"] * (calm["height"] - 260))
     assert calm["height"] == figures.WIDE["height"]
+
+
+def test_a_long_run_title_goes_on_two_lines_that_fit():
+    """Every non-notebook choice in the title had cut it at "drawn with re" on a 1366 px
+    laptop (a reviewer)."""
+    config = TrainConfig(optimizer="nesterov", sampling="replacement", schedule="step",
+                         accumulation=4, lr=1.1e-05, steps=50)
+    for lang in ("en", "zh"):
+        title = figures.live_spec(train(DataConfig(), config), lang)["layout"]["title"]
+        lines = title["text"].split("<br>")
+        assert len(lines) == 2 and all(lines)
+        size = title["font"]["size"]
+        assert size >= figures.FONT - 2
+        for line in lines:
+            assert i18n.text_px(line, size, latin=0.55) <= figures.TITLE_PX
+    short = figures.live_spec(train(DataConfig(), TrainConfig()), "zh")["layout"]["title"]
+    assert "<br>" not in short["text"] and short["font"]["size"] == figures.FONT + 5

@@ -187,7 +187,7 @@ def test_a_run_that_dies_on_its_first_update_still_shows_its_data(lang):
     ("zh", "lr", 1e9, 10.0, "学习率\uff1a1e+09 超出了 1e-06 到 10 的范围\uff0c已改为 10。"),
     ("en", "lr", -1.0, 1e-06, "Learning rate: -1 is outside"),
     ("en", "steps", 0, 1, "Steps: 0 is outside 1 to 10000, so it is 1 now."),
-    ("zh", "seed", -5, 0, "已改为 0。"),
+    ("zh", "seed", -5, 0, "-5 超出了 0 到 2147483647 的范围\uff0c已改为 0。"),
 ])
 def test_a_number_typed_out_of_range_is_set_in_range_and_said(lang, key, typed, fixed, words):
     # with the box's own min and max, Streamlit kept 0 or 1e9 in a red box, explained in an

@@ -28,8 +28,8 @@ TEXT: i18n.Text = {
     "exact_help": ("Type any value from {lo:g} to {hi:g}; the slider snaps to the nearest "
                    "mark.", "可输入 {lo:g} 到 {hi:g} 之间的任意值；滑块停在最近的刻度。"),
     "bad": ("This setting can't be used: {msg}", "这个设置无法使用：{msg}"),
-    "clamped": ("{label}: {typed:g} is outside {lo:g} to {hi:g}, so it is {fixed:g} now.",
-                "{label}：{typed:g} 超出了 {lo:g} 到 {hi:g} 的范围，已改为 {fixed:g}。"),
+    "clamped": ("{label}: {typed} is outside {lo} to {hi}, so it is {fixed} now.",
+                "{label}：{typed} 超出了 {lo} 到 {hi} 的范围，已改为 {fixed}。"),
     "x_range": ("'x to' must be greater than 'x from'.", "“x 终点”必须大于“x 起点”。"),
     "accumulation_help": ("Offered: the divisors of the batch size up to 64.",
                           "这里列出批次大小不超过 64 的因数。"),
@@ -119,9 +119,14 @@ def checked(name: str, label: str, lo: float, hi: float, lang: str) -> dict[str,
     """A number box's on_change that keeps it in [lo, hi], and the toast of its last fix."""
     fixed = st.session_state.pop(name + _CLAMPED, None)
     if fixed is not None:
-        st.toast(tr("clamped", lang, label=label, typed=fixed[0], fixed=fixed[1], lo=lo, hi=hi),
-                 icon="⚠️")
+        st.toast(tr("clamped", lang, label=label, typed=_shown(fixed[0]), fixed=_shown(fixed[1]),
+                    lo=_shown(lo), hi=_shown(hi)), icon="⚠️")
     return {"on_change": _keep_in_range, "args": (name, lo, hi)}
+
+
+def _shown(value: float) -> str:
+    """A bound or an entry as the box writes it: 2147483647 in full, 1e-06 for a rate."""
+    return str(value) if isinstance(value, int) else f"{value:g}"
 
 
 def _keep_in_range(name: str, lo: float, hi: float) -> None:

@@ -133,10 +133,11 @@ TEXT: i18n.Text = {
     "this_run": ("this run", "本次训练"),
     "same_settings": ("same settings", "设置相同"),
     "other_data": ("(pinned on other data: not drawn here)", "（在其他数据上固定：此处不画）"),
-    "col_run": ("run", "训练"), "col_loss": ("final whole-data loss", "最终整体损失"),
+    "col_run": ("run", "训练"), "col_loss": ("final loss", "最终整体损失"),
     "col_r2": ("R²", "R²"), "col_rmse": ("RMSE", "RMSE"),
-    "col_dist": ("distance to optimum", "到最优点的距离"),
-    "col_steps": ("steps to 1% of minimum", "达到最小损失 1% 以内的步数"),
+    # short headers, as the caption below the table names them (it says what they mean)
+    "col_dist": ("distance", "距离"),
+    "col_steps": ("steps to 1%", "步数（1% 以内）"),
     "col_div": ("diverged at", "发散于"),
     "not_reached": ("not reached", "未达到"),
     "not_diverged": ("no", "否"),
@@ -508,8 +509,13 @@ def compare_ui(run: Run) -> None:
     # Four significant digits: "−11720.2242" in a narrow column lost its sign and
     # first digits on a 1280-px screen.
     number = st.column_config.NumberColumn(format="%.4g")
+    # The run's label (every setting that differs) took the table's width at 1366 px, and
+    # the "diverged at" column the student needed sat behind a scroll (a reviewer): the
+    # label column is held to a medium width, its full text in the cell's tooltip.
+    label = st.column_config.TextColumn(width="medium", pinned=True)
     st.dataframe(frame, hide_index=True, width="stretch",
-                 column_config={c: number for c in frame.columns[1:5]})
+                 column_config={frame.columns[0]: label,
+                                **{c: number for c in frame.columns[1:5]}})
     st.caption(tr("metrics_help", lang))
 
 

@@ -155,7 +155,7 @@ def test_pins_survive_reruns_and_are_removable():
     frame = at.dataframe[0].value
     assert len(frame) == 3 and frame.iloc[0, 0] == "this run"
     assert set(frame["diverged at"]) == {"no"}  # in words, never None or <NA>
-    assert all(v == "not reached" or v.isdigit() for v in frame["steps to 1% of minimum"])
+    assert all(v == "not reached" or v.isdigit() for v in frame["steps to 1%"])
     at.button(key="lab_unpin_1").click().run()
     assert "ghosts: 1" in texts(at)
     assert [m.value for m in at.markdown if m.value.startswith("`#")] == listed[1:]

@@ -36,6 +36,11 @@ def total_loss_fn(data: Data) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
     return total
 
 
+def start_loss(data: Data) -> float:
+    """Whole-data loss where every run starts, a = b = 0 (worse than that is no training)."""
+    return float(total_loss_fn(data)(np.zeros(1), np.zeros(1))[0])
+
+
 @dataclass(frozen=True, eq=False)
 class History:
     """Per-update arrays (index i is update i + 1) of one training run.
@@ -87,7 +92,7 @@ class History:
     @property
     def initial_total_loss(self) -> float:
         """Whole-data loss at step 0, where a = b = 0."""
-        return float(total_loss_fn(self.data)(np.zeros(1), np.zeros(1))[0])
+        return start_loss(self.data)
 
     def batch_indices(self, step: int) -> np.ndarray:
         """Indices of the points in the batch of ``step`` (1-based)."""

@@ -22,6 +22,7 @@ import pandas as pd
 from sgdlab.batched import train_many
 from sgdlab.config import TrainConfig, spec
 from sgdlab.data import Data
+from sgdlab.history import start_loss
 from sgdlab.sampling import Sampler
 from sgdlab.theory import data_hessian, max_stable_lr
 
@@ -209,6 +210,12 @@ def _worst_lambda(x: np.ndarray, b: int, base: TrainConfig) -> float:
 
 TRIED_HORIZON = 1000  # steps a tried rate must last: momentum at half the notebook's
 # rate survives the notebook's 20 steps and diverges at step 111
+TRIED_HALVINGS = 10  # lr/2 ... lr/1024
+
+
+def tried_steps(config: TrainConfig, horizon: int = TRIED_HORIZON) -> int:
+    """How long a tried rate must last: the run's own steps, and at least ``horizon``."""
+    return max(config.steps, horizon)
 
 
 @dataclass(frozen=True)
@@ -220,7 +227,7 @@ class TriedRate:
     steps: int
 
 
-def tried_rate(data: Data, config: TrainConfig, halvings: int = 10,
+def tried_rate(data: Data, config: TrainConfig, halvings: int = TRIED_HALVINGS,
                horizon: int = TRIED_HORIZON) -> TriedRate | None:
     """The largest of lr/2, lr/4, ... that trains ``config`` for max(steps, ``horizon``)
     steps without diverging and ends below the whole-data loss at a = b = 0.
@@ -234,10 +241,9 @@ def tried_rate(data: Data, config: TrainConfig, halvings: int = 10,
     lrs = [config.lr / 2**k for k in range(1, halvings + 1) if config.lr / 2**k >= lo]
     if not lrs:
         return None
-    steps = max(config.steps, horizon)
+    steps = tried_steps(config, horizon)
     result = sweep(data, replace(config, steps=steps), lrs, [config.batch_size])
-    x, y = data.xy64
-    start = float(np.mean(y * y))  # the loss at a = b = 0
+    start = start_loss(data)
     for k, (lr, final, diverged) in enumerate(zip(lrs, result.final_total_loss[0],
                                                   result.diverged_at[0], strict=True), 1):
         if not diverged and final < start:

@@ -266,8 +266,8 @@ def trouble(run: Run) -> str | None:
         # adaptive optimizers: "below 0.292 is safe" stood over a momentum run at 0.1
         # (a reviewer). The cure's rate is then one found by training.
         tried = cached_tried_rate(run.data, config)
-        cure = (tr("cure_none", lang, halvings=TRIED_HALVINGS,
-                   steps=max(config.steps, sweep.TRIED_HORIZON)) if tried is None
+        cure = (tr("cure_none", lang, halvings=sweep.TRIED_HALVINGS,
+                   steps=sweep.tried_steps(config)) if tried is None
                 else tr("cure_tried", lang, lr=tried.lr, steps=tried.steps))
         if config.optimizer != "sgd":
             cure += tr("not_sgd", lang, batch_lr=min(batch_lr, max_lr),
@@ -281,13 +281,10 @@ def trouble(run: Run) -> str | None:
     return head + cure
 
 
-TRIED_HALVINGS = 10
-
-
 @st.cache_data(max_entries=64, show_spinner=False)
 def _tried_rate(_data: Data, key: tuple[str, int, str],
                 config: TrainConfig) -> sweep.TriedRate | None:
-    return sweep.tried_rate(_data, config, halvings=TRIED_HALVINGS)
+    return sweep.tried_rate(_data, config)
 
 
 def cached_tried_rate(data: Data, config: TrainConfig) -> sweep.TriedRate | None:

@@ -91,21 +91,21 @@ def field_ui(cls: type, name: str, lang: str, **override: Any) -> Any:
     common["bind"] = classroom.bind(name)
     if isinstance(default, bool):
         return st.toggle(s.label(lang), default, **common, **override)
-    lo, hi = override.pop("lo", s.lo), override.pop("hi", s.hi)
-    if isinstance(default, int):
-        lo, hi = int(lo), int(hi)
-        st.session_state[name] = int(min(max(int(st.session_state[name]), lo), hi))
-        if override.pop("slider", False):
-            return int(st.slider(s.label(lang), lo, hi, min(max(default, lo), hi), step=1,
-                                 **common, **override))
-        return int(st.number_input(s.label(lang), value=min(max(default, lo), hi), step=1,
-                                   **common, **checked(name, s.label(lang), lo, hi, lang),
-                                   **override))
-    st.session_state[name] = float(min(max(float(st.session_state[name]), lo), hi))
-    return float(st.number_input(s.label(lang), value=float(min(max(default, lo), hi)),
-                                 format="%g", **common,
-                                 **checked(name, s.label(lang), float(lo), float(hi), lang),
-                                 **override))
+    kind = int if isinstance(default, int) else float
+    lo, hi = kind(override.pop("lo", s.lo)), kind(override.pop("hi", s.hi))
+    st.session_state[name] = _within(st.session_state[name], lo, hi)
+    start = _within(default, lo, hi)
+    if override.pop("slider", False):  # (integers only)
+        return int(st.slider(s.label(lang), lo, hi, start, step=1, **common, **override))
+    style = {"step": 1} if kind is int else {"format": "%g"}
+    return kind(st.number_input(s.label(lang), value=start, **style, **common,
+                                **checked(name, s.label(lang), lo, hi, lang), **override))
+
+
+def _within(value: Any, lo: Any, hi: Any) -> Any:
+    """``value`` moved into [lo, hi], as the bounds' kind (int or float)."""
+    kind = type(lo)
+    return kind(min(max(kind(value), lo), hi))
 
 
 # A number box has no min or max of its own: with them, Streamlit kept an out-of-range
@@ -133,8 +133,7 @@ def _keep_in_range(name: str, lo: float, hi: float) -> None:
     typed = st.session_state.get(name)
     if typed is None or not math.isfinite(typed):
         return
-    kind = type(typed)
-    fixed = kind(min(max(typed, kind(lo)), kind(hi)))
+    fixed = _within(typed, lo, hi)
     if fixed != typed:
         st.session_state[name] = fixed
         st.session_state[name + _CLAMPED] = (typed, fixed)
@@ -149,7 +148,7 @@ def _clamped(name: str, s: Spec, default: Any, override: dict[str, Any]) -> Any:
     lo, hi = override.get("lo", s.lo), override.get("hi", s.hi)
     assert lo is not None and hi is not None  # every number field has a range
     kind = int if isinstance(default, int) else float
-    return kind(min(max(kind(value), kind(lo)), kind(hi)))
+    return _within(value, kind(lo), kind(hi))
 
 
 def lr_ui(lang: str) -> float:
@@ -185,7 +184,7 @@ def marked_ui(cls: type, name: str, marks: list[Any], lang: str, exact: str,
     locked = classroom.locked(name)
     assert s.lo is not None and s.hi is not None  # every number field has a range
     lo, hi = kind(s.lo), kind(s.hi)
-    st.session_state[name] = kind(min(max(kind(st.session_state[name]), lo), hi))
+    st.session_state[name] = _within(st.session_state[name], lo, hi)
     follow = nearest_mark(st.session_state[name], marks)
     slider = f"{name}_slider"
     # The thumb's label is the exact value, so a new value relabels its mark, and the

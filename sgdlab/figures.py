@@ -863,14 +863,17 @@ def fitted_title(text: str) -> dict[str, Any]:
     """The run's title as it fits the figure: on one line, or, when the settings that are not
     the notebook's make it longer (it had been cut at "drawn with re" on a 1366 px screen,
     a reviewer), on two lines split between settings, in a smaller type."""
+    def em(line: str) -> float:  # width in ems (px at size 1)
+        return i18n.text_px(line, 1.0, latin=0.55)
+
     size = FONT + 5
-    if i18n.text_px(text, size, latin=0.55) <= TITLE_PX:
+    if em(text) * size <= TITLE_PX:
         return {"text": text}
     parts = text.split(" · ")
     best = min(range(1, len(parts)), key=lambda k: abs(
-        i18n.text_px(" · ".join(parts[:k]), size) - i18n.text_px(" · ".join(parts[k:]), size)))
+        em(" · ".join(parts[:k])) - em(" · ".join(parts[k:]))))
     lines = [" · ".join(parts[:best]), " · ".join(parts[best:])]
-    longest = max(i18n.text_px(line, 1.0, latin=0.55) for line in lines)
+    longest = max(em(line) for line in lines)
     return {"text": "<br>".join(lines),
             "font": {"size": max(FONT - 2, min(FONT + 1, int(TITLE_PX / longest)))}}
 

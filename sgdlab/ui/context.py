@@ -22,3 +22,9 @@ class Run:
     train_config: TrainConfig
     history: History
     lang: str
+
+    @property
+    def true_line(self) -> tuple[float, float] | None:
+        """The line the synthetic data were made from, (slope, intercept); None for others."""
+        d = self.data_config
+        return (d.slope, d.intercept) if d is not None else None

@@ -89,11 +89,6 @@ def _step(run: Run) -> int | None:
     return step
 
 
-def _true_line(run: Run) -> tuple[float, float] | None:
-    d = run.data_config
-    return (d.slope, d.intercept) if d is not None else None
-
-
 def export_ui(run: Run) -> None:
     """Style switch, the three figures (toolbar saves PNG x3 or SVG), and four downloads."""
     lang = run.lang
@@ -112,7 +107,7 @@ def export_ui(run: Run) -> None:
                   scale=tr(f"scale_{image_format}", lang)))
     step = _step(run)
     figs = export.make_figures(run.history, export.KINDS, lang, style,
-                               _stamp(run) if stamp else "", _true_line(run), step)
+                               _stamp(run) if stamp else "", run.true_line, step)
     for kind, fig in zip(export.KINDS, figs, strict=True):
         stem = styles.file_stem(kind, run.data_config, run.train_config, style, run.data.name)
         st.plotly_chart(fig, key=f"export_chart_{kind}", theme=None, width="stretch",
@@ -127,7 +122,7 @@ def _downloads_ui(run: Run, style: str, stamp: bool, step: int | None) -> None:
 
     def html() -> str:
         figs = export.make_figures(run.history, export.KINDS, lang, style,
-                                   _stamp(run) if stamp else "", _true_line(run), step)
+                                   _stamp(run) if stamp else "", run.true_line, step)
         note = "python -m sgdlab " + export.cli_command(d, c)
         return export.to_html(figs, tr("title", lang), lang, note)
 

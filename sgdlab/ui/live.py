@@ -224,9 +224,7 @@ def live_ui(run: Run, ghosts: Ghosts = ()) -> None:
         # Not a blank: raw x at the notebook's rate dies here, and the data's x axis
         # (100 to 300, not -1.7 to 1.7) is the lesson (a reviewer).
         st.caption(tr("no_steps", run.lang))
-        true_line = (None if run.data_config is None
-                     else (run.data_config.slope, run.data_config.intercept))
-        chart_ui(figures.fit_figure(history, lang=run.lang, true_line=true_line),
+        chart_ui(figures.fit_figure(history, lang=run.lang, true_line=run.true_line),
                  key="live_no_steps",
                  stem=styles.file_stem("fit", run.data_config, run.train_config,
                                        data_name=run.data.name))
@@ -360,12 +358,10 @@ def step_ui(run: Run, ghosts: Ghosts = ()) -> None:
         payload = cached_live_payload(run.data_config, run.train_config, lang, step, log_y,
                                       image_format())
     else:  # other data or pinned runs: not worth a cache entry per combination
-        true_line = (None if run.data_config is None
-                     else (run.data_config.slope, run.data_config.intercept))
         stem = styles.file_stem("live", run.data_config, run.train_config,
                                 data_name=run.data.name)
         spec = figures.live_spec(history, lang, step=step, log_y=log_y, ghosts=ghosts,
-                                 true_line=true_line)
+                                 true_line=run.true_line)
         payload = live_payload(history, spec, lang, stem, image_format())
     with chart_slot:
         live_chart.live_chart_ui(payload,

@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from sgdlab.ui import classroom, lab, process
+from sgdlab.ui import board, board_view, classroom, lab, process
 from sgdlab.ui.context import Run
 from sgdlab.ui.controls import controls_ui
 from sgdlab.ui.data_source import data_source_ui
@@ -17,6 +17,9 @@ process.per_run_settings()  # one torch thread in this run's fresh thread
 st.set_page_config(page_title="sgdlab", page_icon="📉", layout="wide")
 classroom.apply_url_state()  # before any control: a link's settings, checked, with notices
 lang = language_ui()
+if board_view.is_board_link():  # ?room=CODE&board=1: the projector's page, not the lab
+    board_view.board_page_ui(lang)
+    st.stop()
 title_ui(lang)
 # The sidebar's order of prominence: the four main controls (seed, rate, batch size,
 # steps) and their expanders first, then presets and the data source. Those two run
@@ -32,6 +35,7 @@ else:
     assert custom is not None
     history = cached_train_on(custom, train_config)
 run = Run(data_config, history.data, train_config, history, lang)
+board.class_ui(run)  # ?room=CODE: send this run to the class board; the sidebar's new room
 
 live_ui(run, ghosts=tuple(lab.pinned_runs(run)))
 

@@ -6,10 +6,11 @@
     to_query(state.data, state.train)                      # {'lr': '0.5'}
 
 Parameter names are the config field names (the same keys the sidebar
-widgets use), plus ``lang``, ``step``, ``view``, ``preset`` and the teacher's
-``lock`` / ``hide`` lists. Every value is checked against its field's
-:class:`~sgdlab.config.Spec`; a bad one is clamped or dropped and leaves a
-:class:`Notice`. Pure: no Streamlit here.
+widgets use), plus ``lang``, ``step``, ``view``, ``preset``, the teacher's
+``lock`` / ``hide`` lists, and the class board's ``room``, ``board`` and
+``teacher`` (read by sgdlab.ui.board; here they are only known). Every value
+is checked against its field's :class:`~sgdlab.config.Spec`; a bad one is
+clamped or dropped and leaves a :class:`Notice`. Pure: no Streamlit here.
 """
 
 from __future__ import annotations
@@ -35,7 +36,10 @@ ALL = "all"  # lock=all / hide=all: every setting
 CLASSES = (DataConfig, TrainConfig)
 SETTINGS: dict[str, tuple[type, Any, Spec]] = {
     f.name: (cls, f.default, f.metadata["spec"]) for cls in CLASSES for f in fields(cls)}
-EXTRA = ("lang", "step", "view", "preset", "lock", "hide")
+# The class board's parameters (sgdlab.ui.board reads them): known here, so they leave no
+# notice, and a link that is rewritten keeps them.
+PASSED = ("room", "board", "teacher")
+EXTRA = ("lang", "step", "view", "preset", "lock", "hide", *PASSED)
 # Streamlit's own parameters (embedding options): never ours to complain about.
 IGNORED = frozenset({"embed", "embed_options"})
 _TRUE = frozenset({"true", "1", "yes", "on"})
@@ -232,7 +236,7 @@ def parse(params: Mapping[str, str | Sequence[str]], *,
             notices.extend([notice] if notice else [])
             if value is not None:
                 values[key] = value
-        else:
+        elif key not in PASSED:
             _parse_extra(key, text.strip(), views, presets, extra, notices)
     data, train, guard_notices, changed = settle(
         {**_fields(base[0]), **{k: v for k, v in values.items() if SETTINGS[k][0] is DataConfig}},

@@ -337,6 +337,9 @@ def link_for(run: Run, *, step: int | None = None, view: str | None = None,
     query = urlstate.to_query(run.data_config or DataConfig(), run.train_config,
                               lang=run.lang, step=step, view=view, preset=_preset_on_show(run),
                               locked=lock, hidden=hide)
+    room = st.query_params.get("room")  # a class's link keeps its room (never the teacher key)
+    if room:
+        query["room"] = room
     base = st.context.url or ""
     if base and "/" not in base.split("://", 1)[-1]:
         base += "/"  # http://host:port -> http://host:port/ before the ?query
@@ -359,7 +362,8 @@ def sync_url(run: Run, *, step: int | None = None, view: str | None = None) -> N
     # The controls bound with bind="query-params" write their own parameters; the rest
     # (language, step, view, preset, locks, and hidden controls' values) is written here.
     bound = {k for k in set(query) | set(current) | set(urlstate.SETTINGS) if _bound(k)}
-    stale = [k for k in current if k not in bound and k not in query]
+    stale = [k for k in current if k not in bound and k not in query
+             and k not in urlstate.PASSED]
     changed = {k: v for k, v in query.items() if k not in bound and current.get(k) != v}
     for key in stale:
         del st.query_params[key]

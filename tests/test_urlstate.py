@@ -286,3 +286,12 @@ def test_floats_are_written_so_they_parse_back_exactly() -> None:
         assert float(urlstate._fmt(value)) == value
     assert math.isclose(from_url(urlstate.query_string({"lr": repr(1 / 3)})).train.lr, 1 / 3,
                         rel_tol=0)
+
+
+def test_the_class_boards_parameters_are_known_and_leave_no_notice() -> None:
+    state = urlstate.parse({"room": "AB12", "lock": "lr", "board": "1", "teacher": "k-y_9",
+                            "lr": "0.3"})
+    assert state.notices == ()
+    assert state.locked == {"lr"} and state.train.lr == 0.3
+    # they are not settings: a link written back from the state does not invent them
+    assert not set(urlstate.to_query(state.data, state.train)) & set(urlstate.PASSED)

@@ -184,6 +184,7 @@ class Session:
 
     url: str
     timeout: float = 30.0
+    query: str = ""  # the page's query string, as the browser sends it: "room=AB12&lang=en"
     widgets: dict[str, Widget] = field(default_factory=dict)
     warnings: int = 0
     texts: list[str] = field(default_factory=list)  # st.text bodies of the last run
@@ -242,7 +243,7 @@ class Session:
         """
         msg = BackMsg()
         cs = msg.rerun_script
-        cs.query_string = ""
+        cs.query_string = self.query
         cs.page_script_hash = self._page_hash
         cs.fragment_id = fragment_id
         self._fragment_run = bool(fragment_id)

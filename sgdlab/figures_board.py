@@ -51,7 +51,7 @@ TEXT: i18n.Text = {
     "each_run": ("each run ({n})", "每次训练（{n} 次）"),
     "diverged_runs": ("diverged ({n})", "发散（{n} 次）"),
     "best": ("#{seq} {name}", "#{seq} {name}"),
-    "best_legend": ("the best {k}, coloured as in the table", "最佳 {k} 次，颜色与表格一致"),
+    "best_legend": ("the best, coloured as in the table", "最佳训练，颜色与表格一致"),
     "map_title": ("Where each run lands", "每次训练落在哪里"),
     "lr": ("Learning rate (log scale)", "学习率（对数坐标）"),
     "batch_size": ("Batch size", "批次大小"),
@@ -150,7 +150,7 @@ def curves_figure(runs: Sequence[RunSummary], lang: str = i18n.DEFAULT_LANG,
     shown = best[:BEST_SHOWN]
     for i, r in enumerate(shown):  # one legend entry for all: the table names them
         traces.append(go.Scatter(x=list(r.step), y=list(r.loss), mode="lines",
-                                 name=tr("best_legend", lang, k=len(shown)), legendgroup="best",
+                                 name=tr("best_legend", lang), legendgroup="best",
                                  showlegend=i == 0, meta={"role": "best"}, hoverinfo="skip",
                                  line={"color": BEST_COLORS[i], "width": 3.5}))
     lo, hi = loss_frame(ok, bad)

@@ -143,6 +143,9 @@ def class_ui(run: Run) -> None:
         new_room_ui(run.lang)
 
 
+# A fragment: a press of the button (or a nickname typed) reruns the bar alone, not the
+# live figure below it; a class pressing at once costs the server a few ms a student.
+@st.fragment
 def send_bar_ui(run: Run, given: str) -> None:
     """Room code, the teacher's question, a nickname box and the send button."""
     lang = run.lang

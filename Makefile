@@ -24,13 +24,15 @@ run: $(VENV)/.runtime
 	$(PY) -m streamlit run app.py --server.port $(PORT)
 
 # Chromium drives the browser tests and kaleido's static export; the CJK fonts
-# make Chinese labels render. Installed with apt when we are root.
+# make Chinese labels render; redis-server backs the class board's Redis tests.
+# Installed with apt when we are root and any of them is missing.
 system-deps:
-	@if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -qi "noto.*cjk"; then :; \
+	@if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -qi "noto.*cjk" \
+		&& command -v redis-server >/dev/null; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-			chromium fonts-noto-cjk >/dev/null; \
-	else echo "note: no Chromium and not root: browser tests will be skipped"; fi
+			chromium fonts-noto-cjk redis-server >/dev/null; \
+	else echo "note: not root: without Chromium or redis-server their tests are skipped"; fi
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

@@ -338,12 +338,16 @@ def test_streamlit_reads_the_config_file() -> None:
 # --- Kubernetes manifests ---------------------------------------------------
 
 def load_manifests() -> dict[str, dict[str, Any]]:
+    """Every resource by kind ("Deployment") for the app's own, by kind and name
+    ("Deployment/sgdlab-redis") for the others."""
     by_kind: dict[str, dict[str, Any]] = {}
     for path in sorted(K8S.glob("*.yaml")):
         for doc in yaml.safe_load_all(path.read_text()):
             if doc:
-                assert doc["kind"] not in by_kind, f"two {doc['kind']}s"
-                by_kind[doc["kind"]] = doc
+                name = doc["metadata"]["name"]
+                key = doc["kind"] if name == "sgdlab" else f"{doc['kind']}/{name}"
+                assert key not in by_kind, f"two {key}s"
+                by_kind[key] = doc
     return by_kind
 
 
@@ -458,3 +462,83 @@ def test_ingress_uses_cookie_affinity_and_the_upload_limit(
     svc = k8s["Service"]
     assert all(b["name"] == svc["metadata"]["name"] for b in backends)
     assert all(b["port"]["name"] in {p["name"] for p in svc["spec"]["ports"]} for b in backends)
+
+
+# --- the class board's Redis --------------------------------------------------
+
+REDIS = "sgdlab-redis"
+
+
+def env_of(c: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(c.get("env", []))
+
+
+def test_redis_is_pinned_unpersisted_bounded_and_locked_down(
+        k8s: dict[str, dict[str, Any]]) -> None:
+    dep = k8s[f"Deployment/{REDIS}"]
+    assert dep["spec"]["replicas"] == 1  # two stores would be two boards
+    pod = dep["spec"]["template"]["spec"]
+    (c,) = pod["containers"]
+    image = c["image"]
+    assert re.fullmatch(r"redis:\d+\.\d+\.\d+-alpine", image), image
+    args = c["args"]
+    # rooms live a day: no snapshots, no append-only file, and a memory cap that evicts
+    # the least recently used rooms (every key has a TTL) instead of refusing writes
+    assert args[args.index("--save") + 1] == "" and args[args.index("--appendonly") + 1] == "no"
+    assert quantity(args[args.index("--maxmemory") + 1].replace("mb", "Mi")) < quantity(
+        c["resources"]["limits"]["memory"])
+    assert args[args.index("--maxmemory-policy") + 1] == "volatile-lru"
+    assert args[args.index("--requirepass") + 1] == "$(REDIS_PASSWORD)"
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    assert pod["automountServiceAccountToken"] is False
+    sc = c["securityContext"]
+    assert sc["readOnlyRootFilesystem"] is True and sc["allowPrivilegeEscalation"] is False
+    assert sc["capabilities"]["drop"] == ["ALL"]
+    assert {m["mountPath"] for m in c["volumeMounts"]} == {"/data"}  # its only writable place
+    for probe in ("readinessProbe", "livenessProbe"):
+        assert c[probe]["tcpSocket"]["port"] in {p["name"] for p in c["ports"]}
+
+
+def test_the_app_reaches_redis_through_its_service_with_the_shared_password(
+        k8s: dict[str, dict[str, Any]]) -> None:
+    from urllib.parse import urlsplit
+
+    app_env = env_of(container(k8s))
+    names = [e["name"] for e in app_env]
+    url = next(e["value"] for e in app_env if e["name"] == "SGDLAB_REDIS_URL")
+    # Kubernetes expands $(VAR) only from variables defined before it in the list.
+    assert names.index("REDIS_PASSWORD") < names.index("SGDLAB_REDIS_URL")
+    parts = urlsplit(url)
+    assert parts.scheme == "redis" and parts.password == "$(REDIS_PASSWORD)"
+    svc = k8s[f"Service/{REDIS}"]
+    assert parts.hostname == svc["metadata"]["name"]
+    (port,) = svc["spec"]["ports"]
+    assert parts.port == port["port"]
+    redis_pod = k8s[f"Deployment/{REDIS}"]["spec"]["template"]
+    (rc,) = redis_pod["spec"]["containers"]
+    assert port["targetPort"] in {p["name"] for p in rc["ports"]}
+    assert svc["spec"]["selector"].items() <= redis_pod["metadata"]["labels"].items()
+    # the app's Service must not pick the store's pods, nor the store's the app's
+    app_labels = k8s["Deployment"]["spec"]["template"]["metadata"]["labels"]
+    assert not k8s["Service"]["spec"]["selector"].items() <= redis_pod["metadata"]["labels"].items()
+    assert not svc["spec"]["selector"].items() <= app_labels.items()
+    secret = next(e for e in env_of(rc) if e["name"] == "REDIS_PASSWORD")
+    app_secret = next(e for e in app_env if e["name"] == "REDIS_PASSWORD")
+    assert secret["valueFrom"] == app_secret["valueFrom"]
+
+
+def test_only_the_app_may_reach_redis(k8s: dict[str, dict[str, Any]]) -> None:
+    policy = k8s[f"NetworkPolicy/{REDIS}"]["spec"]
+    redis_labels = k8s[f"Deployment/{REDIS}"]["spec"]["template"]["metadata"]["labels"]
+    app_labels = k8s["Deployment"]["spec"]["template"]["metadata"]["labels"]
+    assert policy["podSelector"]["matchLabels"].items() <= redis_labels.items()
+    assert policy["policyTypes"] == ["Ingress"]
+    (rule,) = policy["ingress"]
+    (source,) = rule["from"]
+    assert source["podSelector"]["matchLabels"].items() <= app_labels.items()
+
+
+def test_docs_tell_when_to_use_redis() -> None:
+    text = (ROOT / "docs" / "deploy.md").read_text()
+    for fact in ("SGDLAB_REDIS_URL", "SGDLAB_DATA_DIR", "redis-password", "redis.yaml"):
+        assert fact in text, fact

@@ -121,14 +121,14 @@ def _num(value: float | None) -> str:
     return "–" if value is None or not math.isfinite(value) else i18n.sig3(value)
 
 
-def _joined(runs: Sequence[RunSummary]) -> tuple[list[float | None], list[float | None]]:
-    """Every run's curve in one x/y pair, None between runs: one trace for hundreds."""
-    xs: list[float | None] = []
-    ys: list[float | None] = []
-    for r in runs:
-        xs += [*map(float, r.step), None]
-        ys += [*r.loss, None]
-    return xs, ys
+def _joined(runs: Sequence[RunSummary]) -> tuple[np.ndarray, np.ndarray]:
+    """Every run's curve in one x/y pair, NaN between runs: one trace for hundreds (as
+    float32 arrays, which plotly checks and sends whole, not number by number)."""
+    if not runs:
+        return np.zeros(0, np.float32), np.zeros(0, np.float32)
+    xs = np.concatenate([np.r_[np.asarray(r.step, np.float64), np.nan] for r in runs])
+    ys = np.concatenate([np.r_[np.asarray(r.loss, np.float64), np.nan] for r in runs])
+    return xs.astype(np.float32), ys.astype(np.float32)
 
 
 def curves_figure(runs: Sequence[RunSummary], lang: str = i18n.DEFAULT_LANG,

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 from sgdlab import DataConfig, TrainConfig, train
 from sgdlab.board import rooms
 from sgdlab.board import store as store_mod
+from sgdlab.board.cache import RoomRuns
 from sgdlab.board.rooms import Challenge
 from sgdlab.board.summary import RunSummary, summarize
 from sgdlab.ui import board, board_view
@@ -25,9 +26,12 @@ KEY = "teacher-key-for-tests"
 
 @pytest.fixture
 def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[store_mod.BoardStore]:
-    """An empty embedded store that the app opens too (the process-wide caches cleared)."""
+    """An empty embedded store that the app opens too (the process-wide caches cleared:
+    every test's room has the same code and key, which two real rooms never share)."""
     monkeypatch.setenv(store_mod.DATA_DIR_ENV, str(tmp_path))
     monkeypatch.delenv(store_mod.REDIS_URL_ENV, raising=False)
+    monkeypatch.setattr(board_view, "_ROOM_RUNS", RoomRuns())
+    board_view.board_figures.clear()
     board.store.clear()
     board.read_room.clear()
     yield store_mod.open_store()

@@ -9,7 +9,8 @@ In ``app.py``, after the language switch::
 
 The page redraws within POLL_S of any change with no reload: a fragment reads
 the room's version every POLL_S and reruns the page when it moved. Only new runs
-are fetched and parsed; the figures are built on a change, never on a poll.
+are fetched and parsed, once per process; the figures are built once per change
+of the room, whoever is watching, never on a poll.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import streamlit as st
 
 from sgdlab import figures_board, i18n, sweep
 from sgdlab.board import challenge, links, rooms
+from sgdlab.board.cache import RoomRuns
 from sgdlab.board.rooms import BoardError, Challenge, Room
 from sgdlab.board.summary import RunSummary, best_runs
 from sgdlab.config import DataConfig, TrainConfig, choice_label
@@ -32,7 +34,6 @@ from sgdlab.ui import board
 from sgdlab.ui.charts import chart_ui
 
 POLL_S = 1.0  # how often the board asks whether the room changed
-RUNS = "_board_view_runs"  # session_state: the runs read so far, by room and epoch
 TABLE_ROWS = 10
 MAP_BATCH_SIZES = 16  # batch sizes the map's limit line is drawn through
 
@@ -134,18 +135,21 @@ def board_page_ui(lang: str) -> None:
         st.error(board.message(error or "no_room", lang, code), icon=":material/error:")
         _watch(code, error or "no_room")
         return
-    runs, error = _runs(code, room)
+    found, error = _ROOM_RUNS.runs(board.store(), room)
+    runs = list(found)
     if error is not None:
         st.error(board.message(error, lang, code), icon=":material/error:")
     _head_ui(code, room, runs, lang)
     if runs:
         best = best_runs(runs, figures_board.BEST_SHOWN)
+        curves, board_map = board_figures(room, lang, found)
         left, right = st.columns(2, gap="medium")
         with left:
-            chart_ui(figures_board.curves_figure(runs, lang, best=best),
-                     key="board_curves", stem=f"board-{code}-curves")
+            chart_ui(curves, key="board_curves", stem=f"board-{code}-curves")
         with right:
-            _map_ui(code, room, runs, lang)
+            chart_ui(board_map, key="board_map", stem=f"board-{code}-map")
+            data = "notebook_data" if reference_data(room, runs) == DataConfig() else "common_data"
+            st.caption(tr("map_note", lang, data=tr(data, lang)))
         colours = dict(zip((r.seq for r in best), figures_board.BEST_COLORS, strict=False))
         _table_ui(room, runs, lang, colours)
     if teacher:
@@ -163,25 +167,26 @@ def _watch(code: str, drawn: Any) -> None:
         st.rerun()
 
 
-def _runs(code: str, room: Room) -> tuple[list[RunSummary], str | None]:
-    """Every run of the room: those read before, and the new ones since (a clearing starts
-    over). Also the reason when the new ones could not be read."""
-    ss = st.session_state
-    kept = ss.get(RUNS)
-    if kept is None or kept["code"] != code or kept["epoch"] != room.epoch:
-        kept = {"code": code, "epoch": room.epoch, "fetched": 0, "runs": []}
-    error = None
-    if kept["fetched"] < room.count:
-        try:
-            bodies = board.store().runs(code, start=kept["fetched"])
-        except BoardError as e:
-            bodies, error = [], e.reason
-        first = kept["fetched"]
-        new = [RunSummary.from_json(text, seq=first + i + 1) for i, text in enumerate(bodies)]
-        kept = {**kept, "fetched": first + len(bodies),
-                "runs": kept["runs"] + [r for r in new if r is not None]}
-    ss[RUNS] = kept
-    return kept["runs"], error
+_ROOM_RUNS = RoomRuns()  # every board in this process reads a room's runs through it
+
+
+# The same objects for every viewer of a room (cache_resource: no copy per hit): 500
+# runs take plotly a third of a second to build, and a room's board may be open on
+# thirty screens. The key is the room's state; the runs themselves are not hashed.
+@st.cache_resource(max_entries=16, show_spinner=False)
+def board_figures(room: Room, lang: str, _runs: tuple[RunSummary, ...]
+                  ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The board's two figures as JSON-ready dicts: loss curves, and the map."""
+    runs = list(_runs)
+    best = best_runs(runs, figures_board.BEST_SHOWN)
+    ref = reference_data(room, runs)
+    answer = (cached_answer(room.challenge).swept_lr
+              if room.challenge is not None and room.revealed else None)
+    board_map = figures_board.map_figure(
+        runs, cached_bounds(ref), lang, reference=ref, answer_lr=answer,
+        challenge_batch=room.challenge.batch_size if room.challenge else None)
+    return (figures_board.curves_figure(runs, lang, best=best).to_dict(),
+            board_map.to_dict())
 
 
 def _head_ui(code: str, room: Room, runs: list[RunSummary], lang: str) -> None:
@@ -241,18 +246,6 @@ def reference_data(room: Room, runs: list[RunSummary]) -> DataConfig:
     if room.challenge is not None or not runs:
         return challenge.base_configs(room.challenge or Challenge())[0]
     return Counter(r.data for r in runs).most_common(1)[0][0]
-
-
-def _map_ui(code: str, room: Room, runs: list[RunSummary], lang: str) -> None:
-    ref = reference_data(room, runs)
-    answer = (cached_answer(room.challenge).swept_lr
-              if room.challenge is not None and room.revealed else None)
-    fig = figures_board.map_figure(
-        runs, cached_bounds(ref), lang, reference=ref, answer_lr=answer,
-        challenge_batch=room.challenge.batch_size if room.challenge else None)
-    chart_ui(fig, key="board_map", stem=f"board-{code}-map")
-    data = tr("notebook_data" if ref == DataConfig() else "common_data", lang)
-    st.caption(tr("map_note", lang, data=data))
 
 
 def _table_ui(room: Room, runs: list[RunSummary], lang: str,

@@ -152,10 +152,14 @@ def test_an_unreachable_redis_is_a_message_and_the_lab_works(store, monkeypatch)
         assert words in alerts(at) and not at.exception
         board_page = open_app({"room": "CLASS1", "board": "1", "lang": lang})
         assert words in alerts(board_page)
+        at.button(key="board_new_room").click().run()
+        assert words in alerts(at) and board.NEW_ROOM not in at.session_state
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_new_class_room_gives_both_links_and_a_qr_code(store, lang: str):
+def test_new_class_room_gives_both_links_and_a_qr_code(store, lang: str,
+                                                      monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(rooms, "SEND_EVERY_S", 600.0)  # see the student's test
     at = open_app({"lang": lang})
     at.button(key="board_new_room").click().run()
     code, key = at.session_state[board.NEW_ROOM]
@@ -167,6 +171,9 @@ def test_new_class_room_gives_both_links_and_a_qr_code(store, lang: str):
     assert f"room={code}" in students and key not in students
     assert f"room={code}" in board_link and "board=1" in board_link and key in board_link
     assert at.get("image"), "no QR code"
+    at.button(key="board_new_room").click().run()  # again at once: refused, the room stays
+    assert ("Wait" if lang == "en" else "请等待") in alerts(at)
+    assert at.session_state[board.NEW_ROOM] == (code, key)
 
 
 def test_the_board_shows_the_count_the_figures_and_the_best_runs_escaped(store):

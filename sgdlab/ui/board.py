@@ -28,6 +28,7 @@ NICKNAME = "board_nickname"  # session_state: the nickname box
 LAST_SENT = "_board_last_sent"  # session_state: time of this session's last send
 RESULT = "_board_result"  # session_state: (TEXT key, values, the run it was about)
 NEW_ROOM = "_board_new_room"  # session_state: (code, teacher key) of the room made here
+NEW_ROOM_ERROR = "_board_new_room_error"  # session_state: (reason, values) of a failed try
 ROOM_READ_S = 2.0  # a student's page reads its room at most this often per process
 
 TEXT: i18n.Text = {
@@ -236,10 +237,17 @@ def new_room() -> tuple[str, str] | str:
 def _new_room_clicked() -> None:
     ss = st.session_state
     now = time.time()
-    if rooms.wait_before_send(ss.get(LAST_SENT), now) > 0:
-        return  # one store write per session per 2 s, rooms as runs
+    wait = rooms.wait_before_send(ss.get(LAST_SENT), now)
+    if wait > 0:  # one store write per session per 2 s, rooms as runs
+        ss[NEW_ROOM_ERROR] = ("too_soon", {"s": wait})
+        return
     ss[LAST_SENT] = now
-    ss[NEW_ROOM] = new_room()
+    made = new_room()
+    if isinstance(made, str):
+        ss[NEW_ROOM_ERROR] = (made, {})
+    else:
+        ss[NEW_ROOM] = made
+        ss.pop(NEW_ROOM_ERROR, None)
 
 
 def new_room_ui(lang: str) -> None:
@@ -247,11 +255,11 @@ def new_room_ui(lang: str) -> None:
     st.caption(tr("board_intro", lang))
     st.button(tr("new_room", lang), key="board_new_room", icon=":material/add:",
               on_click=_new_room_clicked)
+    error = st.session_state.pop(NEW_ROOM_ERROR, None)  # said once; the room made stays
+    if error is not None:
+        st.error(message(error[0], lang, **error[1]), icon=":material/error:")
     made = st.session_state.get(NEW_ROOM)
     if made is None:
-        return
-    if isinstance(made, str):
-        st.error(message(made, lang), icon=":material/error:")
         return
     code, key = made
     students = links.students_link(base_url(), code, lang)

@@ -28,6 +28,7 @@ import math
 import os
 import random
 import re
+import socket
 import sys
 import time
 from dataclasses import dataclass, field
@@ -49,6 +50,7 @@ from tests.redis_server import REDIS_SERVER, redis_server  # noqa: E402
 
 TARGET_P95 = 2.0
 MAX_STUDENTS = 200
+PORTS = range(8651, 8660)  # the load tools' ports on this machine
 SEND_LABEL = "Send to class board"
 NICK_LABEL = "Nickname (optional)"
 NAMED = re.compile(r"#(\d+) (.*?)<br>")  # a run's hover text on the board: "#12 s07<br>..."
@@ -153,6 +155,7 @@ class Outcome:
 
     name: str
     server: int
+    load: float = math.nan  # seconds to open the page (its first run)
     clicked: float = math.nan
     send: RunResult | None = None
     arrived: bool = False
@@ -188,6 +191,7 @@ async def student(url: str, code: str, rng: random.Random, timeout: float, klass
     page = Page(url, timeout=timeout, query=query)
     async with klass.gate():  # a few loads at a time: the class arrives before the lesson
         first = await page.open()
+    out.load = first.latency
     klass.one_loaded()
     if not first.ok or SEND_LABEL not in page.buttons:
         out.send = first
@@ -200,7 +204,8 @@ async def student(url: str, code: str, rng: random.Random, timeout: float, klass
     return page
 
 
-async def run(args: argparse.Namespace, urls: list[str], code: str) -> dict[str, Any]:
+async def run(args: argparse.Namespace, urls: list[str], code: str,
+              servers: list[Server]) -> dict[str, Any]:
     rng = random.Random(args.seed)
     projector = Projector(urls[0], timeout=args.timeout, query=f"room={code}&board=1&lang=en")
     await projector.open()
@@ -211,14 +216,19 @@ async def run(args: argparse.Namespace, urls: list[str], code: str) -> dict[str,
                                          args.timeout, klass, offsets[i], o))
              for i, o in enumerate(outcomes)]
     await asyncio.wait_for(klass.all_loaded.wait(), 30 + 10 * args.students)
-    await asyncio.sleep(2)  # the projector's last poll settles
+    # The class has its pages; the teacher says "send" once the servers are quiet (on a
+    # loaded machine a page's last work can outlast its run's end by seconds).
+    settled = await quiet(servers)
     before = projector.figures
+    cpu_before = [s.cpu_seconds() for s in servers]
     klass.go.set()
     pages = await asyncio.wait_for(asyncio.gather(*tasks), args.timeout + args.spread + 60)
     deadline = time.perf_counter() + args.wait
     names = {o.name for o in outcomes if o.arrived}
     while time.perf_counter() < deadline and not names <= set(projector.seen):
         await asyncio.sleep(0.1)
+    cpu_sends = [round(s.cpu_seconds() - c, 1) for s, c in zip(servers, cpu_before, strict=True)]
+    result_quiet = {"servers_quiet_after_s": settled}
     latencies = [projector.seen[o.name] - o.clicked for o in outcomes
                  if o.arrived and o.name in projector.seen]
     sends = [o.send.latency for o in outcomes if o.send is not None and o.arrived]
@@ -234,7 +244,24 @@ async def run(args: argparse.Namespace, urls: list[str], code: str) -> dict[str,
             "send_to_board_p95_s": round(percentile(latencies, 95), 3),
             "send_to_board_max_s": round(max(latencies, default=math.nan), 3),
             "click_to_arrived_p50_s": round(percentile(sends, 50), 3),
-            "click_to_arrived_p95_s": round(percentile(sends, 95), 3)}
+            "click_to_arrived_p95_s": round(percentile(sends, 95), 3),
+            "page_load_p50_s": round(percentile([o.load for o in outcomes], 50), 3),
+            "page_load_p95_s": round(percentile([o.load for o in outcomes], 95), 3),
+            # CPU of each server (with its training workers) from the first press until
+            # the board had every run: what the sends and the board cost
+            "server_cpu_sends_s": cpu_sends, **result_quiet}
+
+
+async def quiet(servers: list[Server], limit: float = 60.0) -> float | None:
+    """Wait until no server uses more than a tenth of a core for a second; how long it
+    took (None: not within ``limit`` seconds, and the sends start anyway)."""
+    began = time.monotonic()
+    while time.monotonic() - began < limit:
+        before = [s.cpu_seconds() for s in servers]
+        await asyncio.sleep(1.0)
+        if all(s.cpu_seconds() - b < 0.1 for s, b in zip(servers, before, strict=True)):
+            return round(time.monotonic() - began, 1)
+    return None
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
@@ -242,7 +269,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--students", type=int, default=60)
     p.add_argument("--spread", type=float, default=3.0,
                    help="seconds over which the students press send (0: all at once)")
-    p.add_argument("--ports", type=lambda s: [int(x) for x in s.split(",")], default=[8652, 8653])
+    p.add_argument("--servers", type=int, default=2, help="app processes sharing the Redis")
     p.add_argument("--load-at-once", type=int, default=6, help="page loads in flight at once")
     p.add_argument("--wait", type=float, default=20, help="seconds to wait for the board after "
                    "the last send")
@@ -254,9 +281,34 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         p.error(f"students must be within 1..{MAX_STUDENTS}")
     if not 0 <= args.spread <= 60 or not 0 < args.wait <= 120:
         p.error("spread must be within 0..60 s and wait within 0..120 s")
-    if not all(8651 <= port <= 8659 for port in args.ports) or not args.ports:
-        p.error("ports must be within 8651..8659")
+    if not 1 <= args.servers <= len(PORTS):
+        p.error(f"servers must be within 1..{len(PORTS)}")
     return args
+
+
+def free_ports(count: int) -> list[int]:
+    """``count`` ports of PORTS that nothing listens on (other work may hold some)."""
+    free = []
+    for port in PORTS:
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        free.append(port)
+        if len(free) == count:
+            return free
+    raise SystemExit(f"fewer than {count} free ports in {PORTS.start}..{PORTS.stop - 1}")
+
+
+def start(port: int) -> Server:
+    """An app server of our own on ``port``: one that answers but is not ours is an error
+    (a port taken between the check and the bind)."""
+    server = Server.start("app.py", port, 120, Path(f"/tmp/sgdlab-board-{port}.log"))
+    time.sleep(1)
+    if server.proc is None or server.proc.poll() is not None:
+        raise SystemExit(f"our server on {port} exited; see /tmp/sgdlab-board-{port}.log")
+    return server
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -268,15 +320,14 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["SGDLAB_REDIS_URL"] = redis_url
         servers: list[Server] = []
         try:
-            for port in args.ports:
-                servers.append(Server.start("app.py", port, 120,
-                                            Path(f"/tmp/sgdlab-board-{port}.log")))
+            for port in free_ports(args.servers):
+                servers.append(start(port))
             store = RedisStore(redis_url)
             code = rooms.new_code()
             assert store.create(code, rooms.key_hash(rooms.new_key()), time.time())
             cpu0 = [s.cpu_seconds() for s in servers]
             t0 = time.monotonic()
-            result = asyncio.run(run(args, [s.url for s in servers], code))
+            result = asyncio.run(run(args, [s.url for s in servers], code, servers))
             wall = time.monotonic() - t0
             room = store.room(code, time.time())
             result.update({

@@ -1,5 +1,6 @@
 """The projector's page, ``?room=CODE&board=1``: every run of the room, live, and with
-the teacher key (``&teacher=KEY``) the teacher's controls in the sidebar.
+the teacher key (``&teacher=KEY``) the teacher's controls in the sidebar
+(:mod:`sgdlab.ui.board_teacher`).
 
 In ``app.py``, after the language switch::
 
@@ -30,7 +31,7 @@ from sgdlab.board.rooms import BoardError, Challenge, Room
 from sgdlab.board.summary import RunSummary, best_runs
 from sgdlab.config import DataConfig, TrainConfig, choice_label
 from sgdlab.data import make_data
-from sgdlab.ui import board
+from sgdlab.ui import board, board_teacher
 from sgdlab.ui.charts import chart_ui
 
 POLL_S = 1.0  # how often the board asks whether the room changed
@@ -83,18 +84,6 @@ TEXT: i18n.Text = {
     "col_steps": ("Steps", "步数"),
     "col_optimizer": ("Optimizer", "优化算法"),
     "col_loss": ("Final loss", "最终损失"),
-    "teacher": ("Teacher", "教师"),
-    "teacher_note": ("Only the board's link, which carries your key, shows these controls.",
-                     "只有带有你的密钥的看板链接才会显示这些控制。"),
-    "q_batch": ("Question: batch size", "问题：批次大小"),
-    "q_steps": ("Question: steps", "问题：训练步数"),
-    "pose": ("Pose the question", "提出问题"),
-    "withdraw": ("Withdraw the question", "撤回问题"),
-    "sending": ("Sending open", "允许发送"),
-    "reveal": ("Reveal the answer", "公布答案"),
-    "hide_answer": ("Hide the answer", "隐藏答案"),
-    "clear_sure": ("Yes, remove all {n} runs", "确定删除全部 {n} 次运行"),
-    "clear": ("Clear the room", "清空房间"),
 }
 
 
@@ -154,7 +143,7 @@ def board_page_ui(lang: str) -> None:
         _table_ui(room, runs, lang, colours)
     if teacher:
         with st.sidebar:
-            teacher_ui(code, room, lang)
+            board_teacher.teacher_ui(code, room, lang)
     _watch(code, (room.version, room.epoch))
 
 
@@ -299,52 +288,3 @@ _TABLE_CSS = """<style>
 .sgdlab-board .swatch {display: inline-block; width: 1.6rem; height: 0.35rem;
   margin-right: 0.5rem; vertical-align: middle; border-radius: 2px}
 </style>"""
-
-
-def _store_call(action: Any) -> None:
-    """A teacher's change; a failure is kept to be shown (the callback cannot draw)."""
-    try:
-        action()
-        st.session_state.pop("_board_teacher_error", None)
-    except BoardError as e:
-        st.session_state["_board_teacher_error"] = e.reason
-
-
-def teacher_ui(code: str, room: Room, lang: str) -> None:
-    """Pose or withdraw the question, open or close sending, reveal the answer, clear."""
-    st.header(tr("teacher", lang), anchor=False)
-    st.caption(tr("teacher_note", lang))
-    error = st.session_state.get("_board_teacher_error")
-    if error:
-        st.error(board.message(error, lang, code), icon=":material/error:")
-    store = board.store()
-    ch = room.challenge or Challenge()
-    batch = st.number_input(tr("q_batch", lang), 1, DataConfig().n, ch.batch_size,
-                            key="board_q_batch")
-    steps = st.number_input(tr("q_steps", lang), 1, challenge.MAX_STEPS, ch.steps,
-                            key="board_q_steps")
-    asked = Challenge(int(batch), int(steps))
-    row = st.container(horizontal=True)
-    row.button(tr("pose", lang), key="board_pose", disabled=room.challenge == asked,
-               on_click=_store_call, args=(lambda: store.update(
-                   code, time.time(), challenge=asked, revealed=False),))
-    row.button(tr("withdraw", lang), key="board_withdraw", disabled=room.challenge is None,
-               on_click=_store_call, args=(lambda: store.update(
-                   code, time.time(), challenge=None, revealed=False),))
-    if room.challenge is not None:
-        label = "hide_answer" if room.revealed else "reveal"
-        st.button(tr(label, lang), key="board_reveal", on_click=_store_call,
-                  args=(lambda: store.update(code, time.time(), revealed=not room.revealed),))
-    st.session_state["board_open"] = not room.closed  # as the room is, whoever changed it
-    st.toggle(tr("sending", lang), key="board_open", on_change=_store_call,
-              args=(lambda: store.update(code, time.time(),
-                                         closed=not st.session_state["board_open"]),))
-    sure = st.checkbox(tr("clear_sure", lang, n=room.count), key="board_clear_sure",
-                       disabled=room.count == 0)
-    st.button(tr("clear", lang), key="board_clear", disabled=not sure or room.count == 0,
-              on_click=_store_call, args=(lambda: _clear(store, code),))
-
-
-def _clear(store: Any, code: str) -> None:
-    store.clear(code, time.time())
-    st.session_state["board_clear_sure"] = False

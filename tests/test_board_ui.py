@@ -107,6 +107,10 @@ def test_a_room_link_keeps_the_teachers_locks_and_leaves_no_notice(store):
     assert at.query_params.get("room") == code and at.query_params.get("lock") == "lr"
     copied = [c.value for c in at.code if "lock=lr" in c.value]  # the copy-link box
     assert copied and all(f"room={code}" in u for u in copied)
+    # a student's page: no "New class room", in a room or under a teacher's locks
+    assert not [b for b in at.button if b.key == "board_new_room"]
+    locked = open_app({"lock": "lr", "lang": "en"})
+    assert not [b for b in locked.button if b.key == "board_new_room"]
     assert "Class room CLASS1" in " ".join(m.value for m in at.markdown)
 
 
@@ -152,8 +156,9 @@ def test_an_unreachable_redis_is_a_message_and_the_lab_works(store, monkeypatch)
         assert words in alerts(at) and not at.exception
         board_page = open_app({"room": "CLASS1", "board": "1", "lang": lang})
         assert words in alerts(board_page)
-        at.button(key="board_new_room").click().run()
-        assert words in alerts(at) and board.NEW_ROOM not in at.session_state
+        teacher = open_app({"lang": lang})
+        teacher.button(key="board_new_room").click().run()
+        assert words in alerts(teacher) and board.NEW_ROOM not in teacher.session_state
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

@@ -22,6 +22,7 @@ from sgdlab.board import links, rooms
 from sgdlab.board.rooms import BoardError, Room
 from sgdlab.board.store import BoardStore, open_store
 from sgdlab.board.summary import summarize
+from sgdlab.ui import classroom
 from sgdlab.ui.context import Run
 
 NICKNAME = "board_nickname"  # session_state: the nickname box
@@ -136,12 +137,14 @@ def link_room() -> str | None:
 
 
 def class_ui(run: Run) -> None:
-    """The room's send bar when the link names a room; the sidebar's "New class room"."""
+    """The room's send bar when the link names a room; else the sidebar's "New class room",
+    unless a teacher's link locks or hides settings (a student's page either way)."""
     given = link_room()
     if given is not None:
         send_bar_ui(run, given)
-    with st.sidebar, st.expander(tr("board_title", run.lang), icon=":material/groups:"):
-        new_room_ui(run.lang)
+    elif not classroom.link_fixes_settings():
+        with st.sidebar, st.expander(tr("board_title", run.lang), icon=":material/groups:"):
+            new_room_ui(run.lang)
 
 
 # A fragment: a press of the button (or a nickname typed) reruns the bar alone, not the

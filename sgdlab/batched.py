@@ -41,7 +41,12 @@ FOLDS_LR = ("sgd", "momentum", "nesterov")
 
 @dataclass(frozen=True, eq=False)
 class BatchedHistory:
-    """Arrays of shape (runs, steps); rows after a run's divergence are NaN."""
+    """Arrays of shape (runs, steps); rows after a run's divergence are NaN.
+
+    ``blowup[r]`` is where run r's diverging update went, (a, b, whole-data loss),
+    as :attr:`sgdlab.history.History.blowup`; ``grad_a`` and ``grad_b`` are the
+    batch gradients each update used, when they were asked for (else None).
+    """
 
     configs: tuple[TrainConfig, ...]
     batch_loss: np.ndarray
@@ -49,6 +54,9 @@ class BatchedHistory:
     a: np.ndarray
     b: np.ndarray
     diverged_at: tuple[int | None, ...]
+    blowup: tuple[tuple[float, float, float] | None, ...] = ()
+    grad_a: np.ndarray | None = None
+    grad_b: np.ndarray | None = None
 
     @property
     def final_total_loss(self) -> np.ndarray:
@@ -331,12 +339,13 @@ def _make_buckets(configs: Sequence[TrainConfig], x: torch.Tensor, y: torch.Tens
 
 
 def train_many(data: Data | Sequence[Data], configs: Sequence[TrainConfig], *,
-               lr_ref: float | None = None) -> BatchedHistory:
+               lr_ref: float | None = None, grads: bool = False) -> BatchedHistory:
     """Train every config at once; equals :func:`sgdlab.train.train` run by run, to float32.
 
     ``lr_ref``: the SGD family's shared rate (default: the most common one); the
     gradients of runs at that rate are scaled by exactly 1. Pass one value to
     calls over parts of a grid and each run gets the same numbers in any part.
+    ``grads``: also keep each update's batch gradient (two more values per step).
     """
     configs = tuple(configs)
     runs = len(configs)
@@ -364,7 +373,8 @@ def train_many(data: Data | Sequence[Data], configs: Sequence[TrainConfig], *,
     scheduler = make_scheduler(optimizer, base) if base.schedule != "constant" else None
     to_bucket = (None if by_param == by_bucket  # param order -> bucket order
                  else torch.tensor(np.argsort(by_param)[by_bucket]))
-    record = torch.empty(steps, 3, runs)  # batch loss (bucket order), a, b (param order)
+    # batch loss (bucket order), a, b, and the gradients when kept (param order)
+    record = torch.empty(steps, 5 if grads else 3, runs)
     for t in range(steps):
         a_all, b_all = _cat(a_params), _cat(b_params)
         if to_bucket is not None:
@@ -382,6 +392,9 @@ def train_many(data: Data | Sequence[Data], configs: Sequence[TrainConfig], *,
         loss = parts[0] if len(parts) == 1 else torch.cat(parts)
         optimizer.zero_grad()
         loss.sum().backward()
+        if grads:  # the batch's own gradient, before a run's rate is folded into it
+            record[t, 3] = _cat([p.grad for p in a_params]).view(-1)  # type: ignore[misc]
+            record[t, 4] = _cat([p.grad for p in b_params]).view(-1)  # type: ignore[misc]
         if scale is not None:
             a_params[0].grad.mul_(scale)  # type: ignore[union-attr]
             b_params[0].grad.mul_(scale)  # type: ignore[union-attr]
@@ -392,10 +405,11 @@ def train_many(data: Data | Sequence[Data], configs: Sequence[TrainConfig], *,
             record[t, 0] = loss
             record[t, 1] = _cat(a_params).view(-1)
             record[t, 2] = _cat(b_params).view(-1)
-    # (3, runs, steps) float64 in one pass (torch transposes in cache-sized tiles).
+    # (3 or 5, runs, steps) float64 in one pass (torch transposes in cache-sized tiles).
     rec = record.permute(1, 2, 0).to(torch.float64, memory_format=torch.contiguous_format)
+    kept = [_by_run(rec[k].numpy(), by_param) for k in (3, 4)] if grads else None
     return _history(configs, datas, _by_run(rec[0].numpy(), by_bucket),
-                    _by_run(rec[1].numpy(), by_param), _by_run(rec[2].numpy(), by_param))
+                    _by_run(rec[1].numpy(), by_param), _by_run(rec[2].numpy(), by_param), kept)
 
 
 def _by_run(rec: np.ndarray, order: list[int]) -> np.ndarray:
@@ -417,7 +431,8 @@ def _cat(params: Sequence[torch.Tensor]) -> torch.Tensor:
 
 
 def _history(configs: tuple[TrainConfig, ...], datas: Sequence[Data], batch_loss: np.ndarray,
-             a_hist: np.ndarray, b_hist: np.ndarray) -> BatchedHistory:
+             a_hist: np.ndarray, b_hist: np.ndarray,
+             grads: list[np.ndarray] | None = None) -> BatchedHistory:
     """The history from the recorded (runs, steps) arrays; from a run's divergence on, NaN."""
     moments = [m[:, None] for m in _moments(datas)]  # (1 or runs, 1) each
     runs, steps = a_hist.shape
@@ -448,9 +463,16 @@ def _history(configs: tuple[TrainConfig, ...], datas: Sequence[Data], batch_loss
             o &= np.less_equal(batch_loss[block], DIVERGENCE_LOSS, out=q)
     bad = ~ok
     hit, first = bad.sum(axis=1) > 0, bad.argmax(axis=1)
+    runs_at = np.arange(len(first))
+    went = zip(a_hist[runs_at, first], b_hist[runs_at, first], total[runs_at, first],
+               strict=True)
+    blowup = tuple((float(a), float(b), float(t)) if h else None
+                   for h, (a, b, t) in zip(hit, went, strict=True))
     if hit.any():  # (masks are skipped when nothing diverged)
         after = hit[:, None] & (np.arange(bad.shape[1]) >= first[:, None])
-        for arr in (batch_loss, total, a_hist, b_hist):
+        for arr in (batch_loss, total, a_hist, b_hist, *(grads or [])):
             arr[after] = np.nan
     diverged = tuple(int(f) + 1 if h else None for h, f in zip(hit, first, strict=True))
-    return BatchedHistory(configs, batch_loss, total, a_hist, b_hist, diverged)
+    grad_a, grad_b = grads if grads else (None, None)
+    return BatchedHistory(configs, batch_loss, total, a_hist, b_hist, diverged, blowup,
+                          grad_a, grad_b)

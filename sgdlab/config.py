@@ -8,6 +8,7 @@ are all derived from here, never typed out again.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -190,6 +191,27 @@ class TrainConfig:
             raise ValueError(
                 f"accumulation ({self.accumulation}) must divide batch_size "
                 f"({self.batch_size}) evenly")
+
+
+def log_marks(lo: float = 1e-4, hi: float = 10.0) -> list[float]:
+    """What a log-scale slider steps through (rates, step counts): 1, 1.5, 2, 3, 5, 7 per
+    decade, lo..hi."""
+    decades = range(math.floor(math.log10(lo)), math.ceil(math.log10(hi)) + 1)
+    marks = [m * 10.0 ** e for e in decades for m in (1, 1.5, 2, 3, 5, 7)]
+    return [float(f"{v:.6g}") for v in marks if lo * (1 - 1e-9) <= v <= hi * (1 + 1e-9)]
+
+
+def nearest_mark(value: float, marks: Sequence[float]) -> float:
+    """The mark closest to ``value`` on a log scale."""
+    logs = [math.log10(m) for m in marks]
+    target = math.log10(max(value, 1e-12))
+    return marks[min(range(len(marks)), key=lambda i: abs(logs[i] - target))]
+
+
+def lr_marks() -> list[float]:
+    """The learning rates the rate slider and the live view's scrubber step through."""
+    s = spec(TrainConfig, "lr")
+    return log_marks(s.lo or 1e-6, s.hi or 10.0)
 
 
 def spec(config: Any, name: str) -> Spec:

@@ -11,8 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from sgdlab import DataConfig, TrainConfig, train
-from sgdlab.config import spec
-from sgdlab.ui.controls import log_marks
+from sgdlab.config import log_marks, spec
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 FINAL = "Step 20, Loss:  1.27; Result: y = 9.94 * x + 5.21"

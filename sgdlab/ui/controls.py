@@ -12,11 +12,19 @@ import math
 from dataclasses import fields
 from typing import Any
 
-import numpy as np
 import streamlit as st
 
 from sgdlab import i18n
-from sgdlab.config import DataConfig, Spec, TrainConfig, choice_label, spec
+from sgdlab.config import (
+    DataConfig,
+    Spec,
+    TrainConfig,
+    choice_label,
+    log_marks,
+    lr_marks,
+    nearest_mark,
+    spec,
+)
 from sgdlab.data import Data
 from sgdlab.ui import classroom
 
@@ -41,20 +49,6 @@ MAIN = ("seed", "lr", "batch_size", "steps")  # in order of prominence
 TRAIN_DETAILS = ("sampling", "optimizer", "momentum", "accumulation", "schedule", "gamma",
                  "decay_every", "sampling_seed")
 DATA_DETAILS = ("n", "noise", "slope", "intercept", "x_min", "x_max", "standardize")
-
-
-def log_marks(lo: float = 1e-4, hi: float = 10.0) -> list[float]:
-    """What a log-scale slider steps through (rates, step counts): 1, 1.5, 2, 3, 5, 7 per
-    decade, lo..hi."""
-    decades = range(math.floor(math.log10(lo)), math.ceil(math.log10(hi)) + 1)
-    marks = [m * 10.0 ** e for e in decades for m in (1, 1.5, 2, 3, 5, 7)]
-    return [float(f"{v:.6g}") for v in marks if lo * (1 - 1e-9) <= v <= hi * (1 + 1e-9)]
-
-
-def nearest_mark(value: float, marks: list[float]) -> float:
-    """The mark closest to ``value`` on a log scale."""
-    logs = np.log10(np.asarray(marks))
-    return marks[int(np.abs(logs - np.log10(max(value, 1e-12))).argmin())]
 
 
 def _default(cls: type, name: str) -> Any:
@@ -153,9 +147,8 @@ def _clamped(name: str, s: Spec, default: Any, override: dict[str, Any]) -> Any:
 
 def lr_ui(lang: str) -> float:
     """Learning rate: a log-scale slider for speed, an exact box for precision."""
-    s = spec(TrainConfig, "lr")
     # Down to the config's floor: raw (unstandardized) x is stable only near 2e-5.
-    return float(marked_ui(TrainConfig, "lr", log_marks(s.lo or 1e-6, s.hi or 10.0), lang,
+    return float(marked_ui(TrainConfig, "lr", lr_marks(), lang,
                            tr("lr_exact", lang), step=1e-4))
 
 

@@ -4,23 +4,25 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from sgdlab.ui import board, board_view, classroom, lab, process
+from sgdlab.ui import board, board_view, classroom, lab, live_view, process
 from sgdlab.ui.context import Run
 from sgdlab.ui.controls import controls_ui
 from sgdlab.ui.data_source import data_source_ui
 from sgdlab.ui.export import export_ui
 from sgdlab.ui.language import language_ui, title_ui
-from sgdlab.ui.live import cached_train_on, live_ui, page_run
+from sgdlab.ui.live import cached_train, cached_train_on, live_ui
 
 process.per_run_settings()  # one torch thread in this run's fresh thread
 
 st.set_page_config(page_title="sgdlab", page_icon="📉", layout="wide")
+with st.sidebar:
+    live_view.preload_ui()  # plotly.js is on its way while the page is built
 classroom.apply_url_state()  # before any control: a link's settings, checked, with notices
+title_ui(classroom.current_lang())
 lang = language_ui()
 if board_view.is_board_link():  # ?room=CODE&board=1: the projector's page, not the lab
     board_view.board_page_ui(lang)
     st.stop()
-title_ui(lang)
 # The sidebar's order of prominence: the four main controls (seed, rate, batch size,
 # steps) and their expanders first, then presets and the data source. Those two run
 # first (the controls depend on the data), so the controls' place is held above them.
@@ -30,7 +32,7 @@ with st.sidebar:
 custom = data_source_ui(lang)  # None: the notebook's synthetic data
 data_config, train_config = controls_ui(lang, custom, where=controls_box)
 if data_config is not None:
-    history = page_run(data_config, train_config, lang)
+    history = cached_train(data_config, train_config)
 else:
     assert custom is not None
     history = cached_train_on(custom, train_config)

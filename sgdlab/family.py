@@ -1,13 +1,13 @@
 """A family of runs that differ only in the learning rate: what the live view scrubs through.
 
-    fam = lr_family(make_data(), TrainConfig(), train(make_data(), TrainConfig()))
-    fam.members[fam.current]          # the run on screen, train()'s own History
+    fam = with_run(lr_family(data, config), train(data, config))
+    fam.members[fam.current]            # the run on screen, train()'s own History
     fam.members[fam.values.index(0.5)]  # the same settings at lr 0.5
 
 Every member is a :class:`~sgdlab.history.History`, so whatever describes a run (its
-warning, its figure, its readouts) describes a member the same way. All members but
-the run on screen come from one :func:`sgdlab.batched.train_many` call, equal to
-``train`` to float32 rounding; the run on screen is ``train``'s own, bit for bit.
+warning, its figure, its readouts) describes a member the same way. The members come
+from one :func:`sgdlab.batched.train_many` call, equal to ``train`` to float32
+rounding; :func:`with_run` puts ``train``'s own run in for the rate on screen.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import numpy as np
 from sgdlab.batched import FOLDS_LR, BatchedHistory, train_many
 from sgdlab.config import TrainConfig, lr_marks
 from sgdlab.data import Data
+from sgdlab.diagnosis import warnings
 from sgdlab.history import History, total_loss_fn
 
 # What one family may cost, in batch points x steps over all its members (train_many's
@@ -53,25 +54,35 @@ def fits(data: Data, config: TrainConfig, count: int | None = None) -> bool:
     return count * min(config.batch_size, data.n) * config.steps <= MAX_WORK
 
 
-def lr_family(data: Data, config: TrainConfig, current: History,
+def lr_family(data: Data, config: TrainConfig,
               values: tuple[float, ...] | None = None) -> Family:
-    """Train the runs at every rate of ``values`` (default :func:`family_values`) at once.
-
-    ``current`` is ``train(data, config)``: it stands for its own rate, so the run on
-    screen is exactly the one the page describes.
-    """
+    """Train the runs at every rate of ``values`` (default :func:`family_values`) at once;
+    ``current`` is the index of ``config.lr``."""
     values = family_values(config) if values is None else tuple(values)
     if config.lr not in values:
         raise ValueError(f"the family's rates must include the run's own ({config.lr:g})")
     configs = [replace(config, lr=v) for v in values]
     out = train_many(data, configs, lr_ref=config.lr, grads=True)
-    members = tuple(current if v == config.lr else _member(out, r, data, configs[r], current)
-                    for r, v in enumerate(values))
+    factors = _schedule_factors(config, config.steps) if config.schedule != "constant" else None
+    members = tuple(_member(out, r, data, configs[r], factors) for r in range(len(values)))
     return Family("lr", values, values.index(config.lr), members)
 
 
+def with_run(fam: Family, run: History) -> Family:
+    """``fam`` with ``run`` (train()'s own History) standing for its rate, which is on screen.
+
+    The member at that rate came from the batched call, equal to ``run`` only to float32
+    rounding; the page describes ``run``, so the family shows it.
+    """
+    lr = run.config.lr
+    if lr not in fam.values:
+        raise ValueError(f"the family has no member at rate {lr:g}")
+    i = fam.values.index(lr)
+    return Family(fam.setting, fam.values, i, (*fam.members[:i], run, *fam.members[i + 1:]))
+
+
 def _member(out: BatchedHistory, r: int, data: Data, config: TrainConfig,
-            current: History) -> History:
+            factors: np.ndarray | None) -> History:
     """Row ``r`` of a batched run as the History ``train`` would have returned."""
     diverged = out.diverged_at[r]
     steps = config.steps if diverged is None else diverged - 1
@@ -81,26 +92,17 @@ def _member(out: BatchedHistory, r: int, data: Data, config: TrainConfig,
         data=data, config=config, batch_loss=out.batch_loss[r, :steps],
         total_loss=total_loss_fn(data)(a, b), a=a, b=b,
         grad_a=out.grad_a[r, :steps], grad_b=out.grad_b[r, :steps],
-        lr=rates(current, config.lr, steps), batch_size=batch_sizes(data.n, config, steps),
+        lr=np.full(steps, config.lr) if factors is None else factors[:steps] * config.lr,
+        batch_size=batch_sizes(data.n, config, steps),
         diverged_at=diverged, blowup=out.blowup[r] if out.blowup else None)
 
 
-def rates(current: History, lr: float, steps: int) -> np.ndarray:
-    """The rate at each of ``steps`` updates for base rate ``lr``, the schedule of ``current``.
+def _schedule_factors(config: TrainConfig, steps: int) -> np.ndarray:
+    """The schedule's factor at each of ``steps`` updates (rate at step t over the base).
 
     Every schedule multiplies the base rate by a factor of the step alone (cosine
-    annealing goes to zero), so another base rate scales the run's own rates.
+    annealing goes to zero), so one set of factors serves every rate.
     """
-    own = current.config.lr
-    if current.config.schedule == "constant":
-        return np.full(steps, lr)
-    if current.steps >= steps:
-        return current.lr[:steps] * (lr / own)
-    return _schedule_factors(current.config, steps) * lr
-
-
-def _schedule_factors(config: TrainConfig, steps: int) -> np.ndarray:
-    """The schedule's factor at each of ``steps`` updates (rate at step t over the base)."""
     import torch
 
     from sgdlab.train import make_optimizer, make_scheduler
@@ -128,3 +130,10 @@ def nearest(values: tuple[float, ...], lr: float) -> int:
     """Index of the value nearest ``lr`` on a log scale."""
     target = math.log(max(lr, 1e-300))
     return min(range(len(values)), key=lambda i: abs(math.log(values[i]) - target))
+
+
+def prepared(data: Data, config: TrainConfig
+             ) -> tuple[Family, dict[str, list[str | None]]]:
+    """The family of ``config`` and every member's warning in each language: one job."""
+    fam = lr_family(data, config)
+    return fam, warnings(fam.members)

@@ -342,7 +342,7 @@ def gradient_figure(history: History, noise: Noise, step: int,
     ok = np.isfinite(pts_a) & np.isfinite(pts_b)
     a_rng = _pad(pts_a[ok].min(), pts_a[ok].max())
     b_rng = _pad(pts_b[ok].min(), pts_b[ok].max())
-    square = equal_scale(history, "x")
+    square = equal_scale(history.data, "x")
     if square:  # the same span on both axes, drawn to scale: the full step's arrow then
         # looks perpendicular to the level sets, as it is
         half = max(a_rng[1] - a_rng[0], b_rng[1] - b_rng[0]) / 2

@@ -107,9 +107,8 @@ def apply_style(fig: go.Figure | dict[str, Any], style: str, lang: str) -> go.Fi
     out = go.Figure(spec, _validate=False)  # validating 200 frames would cost seconds
     if style == "screen":
         return out
-    # The loss figure alone (not a dashboard of panels) gets the notebook's own layout.
-    is_loss = (any(role(t) in ("batch_loss", "total_loss") for t in out.data)
-               and "xaxis2" not in out.layout.to_plotly_json())
+    # The loss figure gets the notebook's own layout.
+    is_loss = any(role(t) in ("batch_loss", "total_loss") for t in out.data)
     for trace in out.data:
         r = role(trace)
         if r in _ROLES[style] and trace.type in ("scatter", "scattergl"):

@@ -237,15 +237,28 @@ def tried_rate(data: Data, config: TrainConfig, halvings: int = TRIED_HALVINGS,
     at 0.1 diverges at step 81 while SGD's steepest batch allows 0.29). None when no
     halving on the slider's range does.
     """
+    return tried_rates(data, [config], halvings, horizon)[0]
+
+
+def tried_rates(data: Data, configs: Sequence[TrainConfig], halvings: int = TRIED_HALVINGS,
+                horizon: int = TRIED_HORIZON) -> list[TriedRate | None]:
+    """:func:`tried_rate` of each of ``configs`` (which differ only in ``lr``), all halvings
+    of all of them trained in one batched call."""
+    if not configs:
+        return []
     lo = spec(TrainConfig, "lr").lo or 0.0
-    lrs = [config.lr / 2**k for k in range(1, halvings + 1) if config.lr / 2**k >= lo]
-    if not lrs:
-        return None
-    steps = tried_steps(config, horizon)
-    result = sweep(data, replace(config, steps=steps), lrs, [config.batch_size])
+    tries = [[c.lr / 2**k for k in range(1, halvings + 1) if c.lr / 2**k >= lo] for c in configs]
+    rates = sorted({lr for lrs in tries for lr in lrs})
+    if not rates:
+        return [None] * len(configs)
+    steps = tried_steps(configs[0], horizon)
+    base = replace(configs[0], steps=steps)
+    out = train_many(data, [replace(base, lr=lr) for lr in rates], lr_ref=rates[-1])
     start = start_loss(data)
-    for k, (lr, final, diverged) in enumerate(zip(lrs, result.final_total_loss[0],
-                                                  result.diverged_at[0], strict=True), 1):
-        if not diverged and final < start:
-            return TriedRate(float(lr), k, steps)
-    return None
+    lasts = {lr: d is None and final < start
+             for lr, d, final in zip(rates, out.diverged_at, out.final_total_loss, strict=True)}
+    found: list[TriedRate | None] = []
+    for lrs in tries:
+        k = next((k for k, lr in enumerate(lrs, 1) if lasts[lr]), None)
+        found.append(None if k is None else TriedRate(float(lrs[k - 1]), k, steps))
+    return found

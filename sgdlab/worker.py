@@ -43,21 +43,6 @@ def train_task(data: DataConfig | Data, config: TrainConfig) -> History:
     return history
 
 
-def live_task(data: DataConfig | Data, config: TrainConfig, lang: str, log_y: bool,
-              true_line: tuple[float, float] | None) -> tuple[History, dict[str, Any]]:
-    """The run and the live figure it opens on (its last step), both built in the worker.
-
-    Building that figure was a fifth of a loaded server's interpreter-lock time
-    (py-spy --gil, 30 students each changing a setting every 1-2 s).
-    """
-    from sgdlab import figures  # plotly: only in workers that draw
-
-    history = train_task(data, config)
-    spec = figures.live_spec(history, lang, step=history.steps, log_y=log_y,
-                             true_line=true_line)
-    return history, spec
-
-
 COMMAND = (sys.executable, "-m", "sgdlab.worker")
 GIVE_UP_AFTER = 3  # workers that died; then every run trains in the calling process
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[1])  # where ``import sgdlab`` works

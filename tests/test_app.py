@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from sgdlab import DataConfig, TrainConfig, train
 from sgdlab.config import log_marks, spec
+from tests.live_page import live
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 FINAL = "Step 20, Loss:  1.27; Result: y = 9.94 * x + 5.21"
@@ -26,11 +27,10 @@ def run_app(lang: str = "en", **state) -> AppTest:
 
 
 def shown(at: AppTest) -> dict[str, str]:
-    """The metrics row and the log line, as the page shows them."""
-    out = {m.label: m.value for m in at.metric}
-    lines = [c.value for c in at.code if c.value.startswith("Step ")]  # not the copy-link box
-    out["line"] = lines[0] if lines else ""
-    return out
+    """The metrics row, the log line and the step, as the live view shows them."""
+    page = live(at)
+    return {**page.metrics, "line": page.line if page.steps else "",
+            "step": f"{page.step} / {page.steps}"}
 
 
 @pytest.fixture(scope="module")
@@ -42,17 +42,19 @@ def test_first_load_is_the_notebooks_run_at_its_last_step(default_page):
     at = default_page
     assert not at.exception
     assert shown(at)["line"] == FINAL
-    assert shown(at)["Current step"] == "20 / 20"
+    assert shown(at)["step"] == "20 / 20"
     assert at.session_state["lr"] == 0.1 and at.session_state["batch_size"] == 20
 
 
 def test_chinese_by_default_with_the_notebooks_words():
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception
-    labels = [m.label for m in at.metric]
+    page = live(at)
     # 训练步数 (the notebook's x-axis words) labels the chart's step axis and the Steps
-    # slider; the metric is the step on show, 当前步, so the two are not confused.
-    assert "当前步" in labels and "批次损失" in labels and "整体损失" in labels
+    # slider; the live view's step control is the step on show, 当前步: not confused.
+    assert page.header["words"]["step"] == "当前步"
+    assert "批次损失" in page.metrics and "整体损失" in page.metrics
+    assert page.line == FINAL
     assert any(s.label == "训练步数" for s in at.select_slider)
 
 
@@ -127,9 +129,10 @@ def test_widgets_drive_the_run_like_a_user():
     assert at.session_state["lr"] == 0.3
     a, b = expected_metrics({"batch_size": 40, "lr": 0.3})
     assert float(shown(at)["slope a"]) == pytest.approx(a, abs=1e-4)
-    at.number_input(key="live_step").set_value(5).run()
+    at.session_state["live_step"] = 5  # what the live view's step control commits
+    at.run()
     history = train(DataConfig(), TrainConfig(batch_size=40, lr=0.3))
-    assert shown(at)["Current step"] == "5 / 20"
+    assert shown(at)["step"] == "5 / 20"
     assert float(shown(at)["slope a"]) == pytest.approx(history.a[4], abs=1e-4)
     assert shown(at)["line"] == history.notebook_lines()[4]
 
@@ -170,12 +173,12 @@ def test_a_run_that_dies_on_its_first_update_still_shows_its_data(lang):
     # raw x at the notebook's rate: the page had only a warning and a blue box
     at = run_app(lang, standardize=False)
     assert not at.exception
-    (warning,) = at.warning
+    page = live(at)
     history = train(DataConfig(standardize=False), TrainConfig())
-    assert history.steps == 0 and f"{history.blowup[2]:.3g}" in warning.value
-    (chart,) = [c for c in at.get("plotly_chart") if c.proto.id and "live_no_steps" in c.proto.id]
-    figure = json.loads(chart.proto.spec)
-    points = next(t for t in figure["data"] if t.get("mode") == "markers")
+    assert history.steps == 0 and f"{history.blowup[2]:.3g}" in page.warning
+    assert page.steps == 0 and page.header["words"]["no_steps"]
+    figure = page.header["panels"]["fit"]
+    points = next(t for t in figure["data"] if t.get("meta", {}).get("role") == "points")
     low, high = figure["layout"]["xaxis"]["range"]
     assert low < 100 < 300 < high  # the raw x the model sees
     assert points["x"]  # the data are drawn
@@ -207,24 +210,24 @@ def test_a_number_typed_out_of_range_is_set_in_range_and_said(lang, key, typed, 
 def test_diverging_setting_warns_with_step_and_the_stable_rate():
     at = run_app(lr=5.0)
     assert not at.exception
-    (warning,) = at.warning
+    warning = live(at).warning
     history = train(DataConfig(), TrainConfig(lr=5.0))
-    assert f"step {history.diverged_at}" in warning.value
-    # and where the shown run ends: the step box stops one short of the divergence
-    assert f"shown up to step {history.steps}." in warning.value
-    assert at.number_input(key="live_step").value == history.steps == history.diverged_at - 1
+    assert f"step {history.diverged_at}" in warning
+    # and where the shown run ends: the step stops one short of the divergence
+    assert f"shown up to step {history.steps}." in warning
+    assert live(at).step == history.steps == history.diverged_at - 1
     # largest stable rate, independently: 2 / largest eigenvalue of 2 [[E x², E x], [E x, 1]]
     x = np.linspace(100, 300, 200)
     x = (x - x.mean()) / x.std(ddof=1)
     h = 2 * np.array([[np.mean(x * x), np.mean(x)], [np.mean(x), 1.0]])
-    assert f"{2 / np.linalg.eigvalsh(h)[-1]:.4g}" in warning.value
+    assert f"{2 / np.linalg.eigvalsh(h)[-1]:.4g}" in warning
 
 
 def test_raw_x_diverges_and_suggests_standardizing():
     at = run_app(standardize=False)
     assert not at.exception
-    assert "Standardize x" in at.warning[0].value
-    assert "first update" in at.warning[0].value  # no "shown up to step 0"
+    assert "Standardize x" in live(at).warning
+    assert "first update" in live(at).warning  # no "shown up to step 0"
     # no step could be taken, so no step box: the address still follows the settings
     assert at.query_params.get("standardize") in (["0"], ["false"], "0", "false")
     assert "step" not in at.query_params
@@ -238,39 +241,22 @@ def test_bad_setting_is_a_message_not_a_traceback():
     assert "x 终点" in zh.error[0].value
 
 
-def test_a_new_run_s_figure_is_built_beside_it_and_equals_one_built_here():
-    """A new run's opening figure comes from sgdlab.worker.live_task (in a worker, or in
-    process when there are none) through live._OPENING; the page must not tell the
-    difference."""
-    from sgdlab import figures
-    from sgdlab.ui import live, live_chart
+def test_the_live_view_is_the_one_built_here_for_the_run_on_screen():
+    """The page's blob is sgdlab.ui.live.blob of its own settings: the family of the run,
+    the run itself at its step, its file name, the page's words."""
+    from sgdlab.ui import live as live_ui
 
     at = run_app(seed=8123, batch_size=17, steps=41)  # settings no other test trains
     assert not at.exception
-    assert not [k for k in live._OPENING._items if "seed=8123" in k[0]]  # handed over
-    (chart,) = at.get("bidi_component")
     here = train(DataConfig(seed=8123), TrainConfig(batch_size=17, steps=41))
-    expected = figures.live_spec(here, "en", step=41, true_line=(10.0, 5.0))
-    stem = "sgdlab_live_seed8123_lr0.1_bs17_steps41_sgd_sequential"  # the camera's file name
-    assert chart.proto.bytes == live_chart.payload(expected, "en", stem, "png",
-                                                   readouts=live.frame_readouts(here, expected))
-
-
-@pytest.mark.parametrize("lang", ["en", "zh"])
-def test_the_numbers_playback_shows_are_the_page_s_own_at_each_step(lang):
-    """While ▶ plays, the page shows each frame's metrics and log line as the chart's
-    payload carries them (live_chart.js): they must be what the page itself shows with
-    the step box on that step."""
-    import json
-
-    at = run_app(lang, steps=30)
-    (chart,) = at.get("bidi_component")
-    readouts = json.loads(chart.proto.bytes)["readouts"]
-    assert sorted(map(int, readouts)) == list(range(1, 31))  # one per frame
-    for step in (1, 7, 30):
-        at.number_input(key="live_step").set_value(step).run()
-        page = shown(at)
-        assert [*page.values()][-7:] == readouts[str(step)], step
+    want = live_ui.blob(here.data, DataConfig(seed=8123), TrainConfig(batch_size=17, steps=41),
+                        here, "en", 41, False, False, "png")
+    (sent,) = [e.proto.bytes for e in at.get("bidi_component") if e.proto.bytes[:4] == b"SGDL"]
+    assert sent == want
+    page = live(at)
+    assert page.header["image"]["filename"] == (
+        "sgdlab_live_seed8123_lr0.1_bs17_steps41_sgd_sequential")  # the camera's file name
+    assert page.line == here.notebook_lines()[-1]
 
 
 # The tabs below the live view, as app.py names them: (English, Chinese).
@@ -297,9 +283,10 @@ def test_every_tab_of_the_real_app_draws_with_a_pin_on_show(lang, source):
 
 
 def at_step_in_tab(step: int, tab: str) -> AppTest:
-    """The default page with the step box at ``step``, then the tab named ``tab`` opened."""
+    """The default page at ``step`` (as the live view commits it), then ``tab`` opened."""
     at = run_app()
-    at.number_input(key="live_step").set_value(step).run()
+    at.session_state["live_step"] = step
+    at.run()
     at.session_state["tab"] = tab
     at.run()
     assert not at.exception
@@ -314,7 +301,6 @@ def test_the_gradient_noise_tab_opens_on_the_main_views_step():
 
 
 def test_every_chart_downloads_under_its_settings_in_the_format_chosen_in_export():
-    import json
 
     at = run_app(lr=0.2)
     at.session_state["tab"] = "Export"
@@ -327,14 +313,12 @@ def test_every_chart_downloads_under_its_settings_in_the_format_chosen_in_export
     options = json.loads(chart.proto.config)["toImageButtonOptions"]
     assert options["format"] == "svg"
     assert options["filename"] == "sgdlab_stability_seed1024_lr0.2_bs20_steps20_sgd_sequential"
-    (live,) = at.get("bidi_component")
-    image = json.loads(live.proto.bytes)["image"]
+    image = live(at).header["image"]
     assert image == {"filename": "sgdlab_live_seed1024_lr0.2_bs20_steps20_sgd_sequential",
                      "format": "svg", "scale": 1}
 
 
 def test_the_export_tab_draws_and_exports_the_step_on_show():
-    import json
 
     at = at_step_in_tab(6, "Export")
     fit = json.loads(at.get("plotly_chart")[0].proto.spec)
@@ -362,19 +346,17 @@ def test_steps_slide_on_round_marks_and_take_any_exact_number():
     slider = at.sidebar.select_slider(key="steps_slider")
     assert {20, 50, 100, 500, 1000, 5000, 10000} <= {int(o) for o in slider.options}
     slider.set_value(100).run()
-    assert at.session_state["steps"] == 100 and shown(at)["Current step"] == "100 / 100"
+    assert at.session_state["steps"] == 100 and shown(at)["step"] == "100 / 100"
     at.number_input(key="steps").set_value(60).run()
     slider = at.sidebar.select_slider(key="steps_slider")
-    assert shown(at)["Current step"] == "60 / 60"
+    assert shown(at)["step"] == "60 / 60"
     assert slider.value == 70 and "60" in slider.options  # on the nearest mark, says 60
 
 
-def test_a_run_drawn_on_a_log_axis_anyway_shows_the_switch_on_and_fixed():
+def test_a_run_drawn_on_a_log_axis_anyway_says_so_to_its_switch():
     """A diverging run's loss axis turned log while the switch still read "off" (a teacher
-    at lr 1.5)."""
-    at = run_app(lr=5.0)
-    (forced,) = [t for t in at.toggle if t.key == "live_log_forced"]
-    assert forced.value is True and forced.disabled
-    assert "live_log_y" not in [t.key for t in at.toggle]  # one switch, not two
-    calm = run_app()
-    assert [t.key for t in calm.toggle if t.key.startswith("live_log")] == ["live_log_y"]
+    at lr 1.5): the live view's switch reads each member's forced_log (checked, fixed)."""
+    page = live(run_app(lr=5.0))
+    assert page.member["forced_log"] and page.member["loss_y"]["linear"]["type"] == "log"
+    calm = live(run_app())
+    assert not calm.member["forced_log"] and calm.member["loss_y"]["linear"]["type"] == "linear"

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from sgdlab import DataConfig, TrainConfig, presets, train
 from sgdlab.urlstate import parse, to_query
+from tests.live_page import live
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -21,8 +22,9 @@ def open_link(query: dict[str, str]) -> AppTest:
 
 
 def page_ab(at: AppTest) -> tuple[float, float]:
-    metrics = {m.label: m.value for m in at.metric}
-    return float(metrics["slope a"]), float(metrics["intercept b"])
+    page = live(at)
+    words = page.header["words"]
+    return float(page.metrics[words["a"]]), float(page.metrics[words["b"]])
 
 
 @pytest.mark.parametrize("data, config", [
@@ -63,7 +65,7 @@ def test_a_teacher_link_locks_and_hides_controls():
 def test_a_link_reopens_on_its_step_and_view_and_keeps_them_in_the_address():
     at = open_link({"lang": "en", "step": "7", "view": "stability", "lr": "0.2"})
     assert not at.exception
-    assert {m.label: m.value for m in at.metric}["Current step"] == "7 / 20"
+    assert (live(at).step, live(at).steps) == (7, 20)
     assert at.session_state["tab"] == "Stability map" and at.get("plotly_chart")
     query = dict(at.query_params)
     assert (query["step"], query["view"], query["lr"]) == ("7", "stability", "0.2")
@@ -72,7 +74,7 @@ def test_a_link_reopens_on_its_step_and_view_and_keeps_them_in_the_address():
     # A new setting opens the new run on its last step, the tab stays.
     at.session_state["lr"] = 0.3
     at.run()
-    assert {m.label: m.value for m in at.metric}["Current step"] == "20 / 20"
+    assert (live(at).step, live(at).steps) == (20, 20)
     assert dict(at.query_params)["view"] == "stability"
 
 
@@ -180,7 +182,7 @@ def test_two_hundred_malformed_links_to_the_real_app(query, bad):
     warning = "\n".join(w.value for w in at.warning)
     for key in bad:  # each bad parameter is named (long names shortened, as the notice does)
         assert f"'{key[:20]}" in warning, (key[:40], warning[:500])
-    a, b = (float(m.value) for m in at.metric[1:3])  # the page still shows a run
+    a, b = page_ab(at)  # the page still shows a run
     assert np.isfinite([a, b]).all()
     state = at.session_state
     assert state["steps"] * state["batch_size"] <= MAX_POINT_STEPS  # never a huge job
@@ -196,4 +198,4 @@ def test_a_link_with_an_empty_x_range_opens_on_the_range_its_notice_names(query)
     notice = " ".join(w.value for w in at.warning)
     x_min, x_max = at.number_input(key="x_min").value, at.number_input(key="x_max").value
     assert x_max > x_min and (str(x_max) in notice or f"{x_max:g}" in notice)
-    assert len(at.metric) == 6  # the run is on the page
+    assert live(at).metrics  # the run is on the page

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
-@pytest.mark.parametrize("app", ["floor_app.py", "small_chart_app.py", "chart_app.py"])
+@pytest.mark.parametrize("app", ["floor_app.py", "chart_app.py"])
 def test_a_reference_app_runs_and_follows_its_slider(app: str) -> None:
     at = AppTest.from_file(str(BENCH / app), default_timeout=60).run()
     assert not at.exception

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from sgdlab import DataConfig, TrainConfig, make_data, train
-from sgdlab.family import batch_sizes, family_values, fits, lr_family, rates
+from sgdlab.family import batch_sizes, family_values, fits, lr_family, with_run
 
 
 def _close(member, single):
@@ -27,7 +27,7 @@ def _close(member, single):
 def test_every_member_is_the_run_train_gives_at_its_rate(config):
     data = make_data()
     current = train(data, config)
-    fam = lr_family(data, config, current)
+    fam = with_run(lr_family(data, config), current)
     assert fam.values == family_values(config) and fam.values[fam.current] == config.lr
     assert fam.members[fam.current] is current
     picks = [0, len(fam.values) // 2, len(fam.values) - 3, len(fam.values) - 1]
@@ -40,7 +40,7 @@ def test_every_member_is_the_run_train_gives_at_its_rate(config):
 def test_a_diverged_member_knows_where_its_update_threw_the_line():
     data = make_data()
     config = TrainConfig(lr=0.05)
-    fam = lr_family(data, config, train(data, config))
+    fam = lr_family(data, config)
     i = fam.values.index(3.0)
     single = train(data, replace(config, lr=3.0))
     assert single.diverged_at is not None
@@ -53,13 +53,13 @@ def test_a_rate_between_the_marks_joins_the_family():
     assert sorted(family_values(config)) == list(family_values(config))
 
 
-def test_rates_follow_the_schedule_past_a_shorter_current_run():
+def test_every_rate_follows_the_schedule_even_when_the_run_on_screen_diverged():
     data = make_data(DataConfig())
     config = TrainConfig(lr=2.9, steps=40, schedule="exponential", gamma=0.5, decay_every=5)
-    current = train(data, config)
-    assert current.steps < 40  # diverged early: its own rates stop there
+    fam = lr_family(data, config)
+    assert fam.members[fam.current].steps < 40  # diverged early
     want = train(data, replace(config, lr=0.01)).lr
-    assert np.allclose(rates(current, 0.01, 40), want, rtol=1e-12)
+    assert np.allclose(fam.members[fam.values.index(0.01)].lr, want, rtol=1e-12)
 
 
 @pytest.mark.parametrize("n, batch, sampling", [(200, 30, "sequential"), (50, 7, "shuffle"),

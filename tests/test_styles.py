@@ -229,16 +229,3 @@ def test_chart_config_downloads_a_sharp_png_or_an_svg() -> None:
                                              "width": 600, "height": 600}
     free = styles.chart_config("s", fig=styles.apply_style(_loss_fig(), "print", "en"))
     assert "width" not in free["toImageButtonOptions"]
-
-
-def test_notebook_style_keeps_a_dashboard_of_panels_as_it_is_laid_out() -> None:
-    """Only the lone loss figure takes the notebook's 6 x 6 layout and words; a multi-panel
-    figure keeps its size and axis titles, with its lines restyled."""
-    figures = pytest.importorskip("sgdlab.figures")
-    fig = figures.live_figure(train(DataConfig(), TrainConfig()), "en")
-    out = styles.apply_style(fig, "notebook", "en")
-    assert out.layout.width is None and out.layout.height == fig.layout.height
-    assert out.layout.xaxis.title.text == fig.layout.xaxis.title.text
-    assert len(out.frames) == len(fig.frames)
-    total = [t for t in out.data if styles.role(t) == "total_loss"]
-    assert total and total[0].line.color == "red" and total[0].line.dash == "dashdot"

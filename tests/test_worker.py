@@ -125,22 +125,6 @@ def test_a_worker_imports_sgdlab_from_any_directory(tmp_path, monkeypatch) -> No
         t.close()
 
 
-def test_the_opening_figure_built_in_a_worker_is_the_one_built_here(trainers: Trainers) -> None:
-    """live_task: the run and its last step's live figure, as sgdlab.figures builds them here."""
-    from sgdlab import figures
-    from sgdlab.worker import live_task
-
-    for lang, log_y, config in (("en", False, TrainConfig()),
-                                ("zh", True, TrainConfig(batch_size=7, steps=300))):
-        history, spec = trainers.call(live_task, DataConfig(), config, lang, log_y, (10.0, 5.0))
-        here = train(DataConfig(), config)
-        same(history, here)
-        assert spec == figures.live_spec(here, lang, step=here.steps, log_y=log_y,
-                                         true_line=(10.0, 5.0))
-
-
 def test_an_error_in_a_called_function_is_raised_here(trainers: Trainers) -> None:
-    from sgdlab.worker import live_task
-
     with pytest.raises(ValueError, match="larger than the number of points"):
-        trainers.call(live_task, DataConfig(n=10), TrainConfig(batch_size=20), "en", False, None)
+        trainers.call(train_task, DataConfig(n=10), TrainConfig(batch_size=20))

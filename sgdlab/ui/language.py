@@ -16,9 +16,11 @@ TEXT: i18n.Text = {
                       "页面和图用中文或英文显示；设置、打开的标签页和当前步都保持不变。"),
     "title": ("How SGD fits a line", "随机梯度下降如何拟合直线"),
     "intro": ("Fitting y = a·x + b to noisy points with mini-batch SGD, as in the notebook. "
-              "Change the settings on the left; press ▶ in the chart to watch every step.",
+              "Drag the learning rate above the charts to see every rate at once, press ▶ "
+              "to watch every step, and change the other settings here.",
               "用小批量随机梯度下降把 y = a·x + b 拟合到带噪声的数据点上，与笔记本相同。"
-              "在左侧修改设置；点击图中的 ▶ 观看每一步。"),
+              "拖动图上方的学习率滑块可以看到每个学习率的结果，点击 ▶ 观看每一步，"
+              "其他设置在这里修改。"),
 }
 
 
@@ -43,9 +45,11 @@ def language_ui() -> str:
 
 
 def title_ui(lang: str) -> None:
-    """The page's title and one line on what it shows."""
-    st.title(i18n.tr(TEXT, "title", lang))
-    st.caption(i18n.tr(TEXT, "intro", lang))
+    """The app's name and one line on what it shows, at the top of the sidebar: the main
+    area's height belongs to the live view (a 1920x1080 projector shows all of it)."""
+    with st.sidebar:
+        st.subheader(i18n.tr(TEXT, "title", lang), anchor=False)
+        st.caption(i18n.tr(TEXT, "intro", lang))
 
 
 def radio(where: Any, label: str, options: Sequence[str], *, key: str, lang: str,

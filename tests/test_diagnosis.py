@@ -1,88 +1,28 @@
-"""sgdlab.ui.live's step table, read back with an HTML parser and checked against the history."""
+"""What the page warns about a run that diverged or is heading there, and its cure."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from html.parser import HTMLParser
 
 import pytest
 
+from sgdlab import diagnosis, sweep
 from sgdlab.config import DataConfig, TrainConfig
-from sgdlab.history import COLUMNS
+from sgdlab.data import Data
+from sgdlab.family import lr_family
+from sgdlab.history import History
 from sgdlab.train import train
-from sgdlab.ui import live
-from sgdlab.ui.context import Run
-from sgdlab.ui.live import TABLE_ROWS, table_html, trouble
 
 
-class Cells(HTMLParser):
-    """Header texts, row texts and which rows are marked current."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.head: list[str] = []
-        self.rows: list[list[str]] = []
-        self.current: list[int] = []
-        self._cell: list[str] | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "tr" and self.head:
-            self.rows.append([])
-            if ("class", "current") in attrs:
-                self.current.append(len(self.rows) - 1)
-        if tag in ("td", "th"):
-            self._cell = []
-
-    def handle_data(self, data: str) -> None:
-        if self._cell is not None:
-            self._cell.append(data)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("td", "th") and self._cell is not None:
-            (self.rows[-1] if tag == "td" else self.head).append("".join(self._cell))
-            self._cell = None
+def trouble(history: History, lang: str = "en") -> str | None:
+    """The warning as the page gives it: a rate found by training where theory cannot say."""
+    tried = (sweep.tried_rate(history.data, history.config)
+             if diagnosis.needs_tried_rate(history) else None)
+    return diagnosis.warning(history, lang, tried)
 
 
-def parse(table: str) -> Cells:
-    cells = Cells()
-    cells.feed(table)
-    return cells
-
-
-def run_of(steps: int, lang: str = "en") -> Run:
-    history = train(DataConfig(), TrainConfig(steps=steps, batch_size=30))
-    return Run(DataConfig(), history.data, history.config, history, lang)
-
-
-@pytest.mark.parametrize(("steps", "step", "first"), [(20, 20, 1), (20, 1, 1), (500, 250, 241),
-                                                      (500, 3, 1), (500, 500, 481)])
-def test_the_window_holds_the_step_and_the_history_s_numbers(steps: int, step: int,
-                                                             first: int) -> None:
-    run = run_of(steps)
-    table, lo = table_html(run, step)
-    cells = parse(table)
-    assert lo == first - 1
-    assert len(cells.rows) == min(TABLE_ROWS, steps)
-    assert [int(r[0]) for r in cells.rows] == list(range(first, first + len(cells.rows)))
-    assert [int(cells.rows[i][0]) for i in cells.current] == [step]
-    frame = run.history.to_frame()
-    for row in cells.rows:
-        expected = frame.iloc[int(row[0]) - 1]
-        for text, column in zip(row, COLUMNS, strict=True):
-            assert float(text) == pytest.approx(float(expected[column]), rel=1e-5), column
-    assert int(cells.rows[-1][-1]) in (30, 200 % 30)  # batch sizes, ragged last batch
-
-
-def test_headers_speak_the_reader_s_language() -> None:
-    assert parse(table_html(run_of(5, "en"), 5)[0]).head[:3] == ["step", "batch loss",
-                                                                  "whole-data loss"]
-    assert parse(table_html(run_of(5, "zh"), 5)[0]).head[:3] == ["步", "批次损失", "整体损失"]
-
-
-def run_for(train_config: TrainConfig, data_config: DataConfig = DataConfig(),
-            lang: str = "en") -> Run:
-    history = train(data_config, train_config)
-    return Run(data_config, history.data, train_config, history, lang)
+def run_for(train_config: TrainConfig, data_config: DataConfig = DataConfig()) -> History:
+    return train(data_config, train_config)
 
 
 def test_a_quiet_run_gets_no_warning() -> None:
@@ -94,9 +34,9 @@ def test_the_cure_names_a_rate_that_really_is_stable() -> None:
     # 0.95 is below the full-data limit (~1) and still diverges with batches of 20
     config = TrainConfig(lr=0.95, steps=200)
     run = run_for(config)
-    assert run.history.diverged_at is not None
+    assert run.diverged_at is not None
     text = trouble(run)
-    assert text is not None and f"step {run.history.diverged_at}" in text
+    assert text is not None and f"step {run.diverged_at}" in text
     safe = float(text.split("below ")[1].split(" no step blows up")[0])
     assert safe < 0.95
     for lr in (safe, safe * 0.5):  # trained independently at the named rate: converges
@@ -107,25 +47,25 @@ def test_the_cure_names_a_rate_that_really_is_stable() -> None:
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_warning_says_where_the_diverging_update_threw_the_line(lang: str) -> None:
     # raw x at the notebook's rate: no step survives, and the page had said only that
-    run = run_for(TrainConfig(), DataConfig(standardize=False), lang)
-    h = run.history
+    run = run_for(TrainConfig(), DataConfig(standardize=False))
+    h = run
     assert h.steps == 0 and h.blowup is not None
-    text = trouble(run)
+    text = trouble(run, lang)
     assert text is not None
     a, b, after = h.blowup
     for value in (a, b, h.initial_total_loss, after):
         assert f"{value:.3g}" in text
     # later in a run: from the last kept step's (a, b) and loss
-    run = run_for(TrainConfig(lr=5.0), lang=lang)
-    h = run.history
-    text = trouble(run)
+    run = run_for(TrainConfig(lr=5.0))
+    h = run
+    text = trouble(run, lang)
     assert h.steps > 0 and h.blowup is not None and text is not None
     assert f"({h.a[-1]:.3g}, {h.b[-1]:.3g})" in text and f"{h.total_loss[-1]:.3g}" in text
     assert f"{h.blowup[2]:.3g}" in text
 
 
 def test_a_number_that_blew_up_reads_as_infinity_or_nan() -> None:
-    assert [live._num(v) for v in (float("inf"), -float("inf"), float("nan"), 1234.5)] == [
+    assert [diagnosis._num(v) for v in (float("inf"), -float("inf"), float("nan"), 1234.5)] == [
         "∞", "−∞", "NaN", "1.23e+03"]
 
 
@@ -147,11 +87,11 @@ def test_the_cure_for_momentum_is_a_rate_that_really_lasts(optimizer: str) -> No
 
 def test_a_run_heading_for_divergence_is_warned_before_it_blows_up() -> None:
     run = run_for(TrainConfig(optimizer="momentum", momentum=0.9, lr=0.5))
-    assert run.history.diverged_at is None  # not yet past the divergence bound ...
+    assert run.diverged_at is None  # not yet past the divergence bound ...
     text = trouble(run)
     assert text is not None and "heading for divergence" in text  # ... but the loss grew
     assert "are plain SGD's: SGD with momentum has its own" in text
-    zh = trouble(run_for(TrainConfig(optimizer="momentum", momentum=0.9, lr=0.5), lang="zh"))
+    zh = trouble(run_for(TrainConfig(optimizer="momentum", momentum=0.9, lr=0.5)), "zh")
     assert zh is not None and "走向发散" in zh and "带动量的 SGD 有自己的上限" in zh
 
 
@@ -162,7 +102,7 @@ def test_a_run_climbing_back_above_its_start_is_warned(optimizer) -> None:
     run = run_for(TrainConfig(optimizer=optimizer))
     text = trouble(run)
     assert text is not None and "heading for divergence" in text
-    assert f"{run.history.total_loss[-1]:.3g}" in text and "125" in text
+    assert f"{run.total_loss[-1]:.3g}" in text and "125" in text
     longer = train(DataConfig(), TrainConfig(optimizer=optimizer, steps=200))
     assert longer.diverged_at is not None
 
@@ -188,9 +128,23 @@ def test_when_no_rate_on_offer_is_stable_the_cure_is_standardizing(lang):
     config = TrainConfig(lr=1e-6)
     history = train(data, config)
     assert history.diverged_at is not None
-    text = trouble(Run(None, data, config, history, lang))
+    text = trouble(history, lang)
     assert text is not None and "1e-06" in text
     assert ("Standardize x" if lang == "en" else "归一化 x") in text
     # Standardized, the same data is fine at the notebook's rate.
     data = builtin_data("gapminder_years")
-    assert trouble(Run(None, data, TrainConfig(), train(data, TrainConfig()), lang)) is None
+    assert trouble(train(data, TrainConfig()), lang) is None
+
+
+@pytest.mark.parametrize("config", [TrainConfig(lr=0.05), TrainConfig(optimizer="momentum")])
+def test_a_familys_warnings_are_each_members_own(config: TrainConfig) -> None:
+    """Every member's warning, its tried rates found in one batched call, says what the
+    member would say alone: the scrubber shows a diverging rate as the page would."""
+    data: Data = train(DataConfig(), config).data
+    fam = lr_family(data, config)
+    said = diagnosis.warnings(fam.members)
+    picks = [i for i, m in enumerate(fam.members) if m.troubled][:4] + [0]
+    assert len(picks) > 1
+    for i in picks:
+        for lang in ("en", "zh"):
+            assert said[lang][i] == trouble(fam.members[i], lang), (fam.values[i], lang)

@@ -20,8 +20,9 @@ import plotly.graph_objects as go
 _LEAVES = frozenset({str, int, float, bool, type(None)})
 SMALL_ARRAY = 8  # arrays up to this size go as JSON lists: shorter than base64, and faster
 MAGIC = b"SGDL"
-_KINDS: dict[np.dtype[Any], str] = {np.dtype(np.float32): "f4", np.dtype(np.float64): "f8", np.dtype(np.uint16): "u2",
-          np.dtype(np.uint32): "u4", np.dtype(np.int32): "i4", np.dtype(np.uint8): "u1"}
+_KINDS: dict[np.dtype[Any], str] = {
+    np.dtype(np.float32): "f4", np.dtype(np.float64): "f8", np.dtype(np.uint16): "u2",
+    np.dtype(np.uint32): "u4", np.dtype(np.int32): "i4", np.dtype(np.uint8): "u1"}
 
 
 def encode(value: Any) -> Any:

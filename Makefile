@@ -21,7 +21,7 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	touch $@
 
 run: $(VENV)/.runtime
-	$(PY) -m streamlit run app.py --server.port $(PORT)
+	$(PY) -m streamlit run sgdlab/ui/server.py --server.port $(PORT)
 
 # Chromium drives the browser tests and kaleido's static export; the CJK fonts
 # make Chinese labels render; redis-server backs the class board's Redis tests.

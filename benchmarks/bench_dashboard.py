@@ -14,11 +14,10 @@ browser receives per press. Playback: frames per second of the figure's ×2
 button over a 200-step run, from plotly's own animation events.
 
 "chart only" (chart_app.py) is a second reference: one slider and the same live
-figure, nothing else. Its ratio to the floor is what the figure's redraw alone
-costs, below which no page that draws this figure can go; the dashboard's
-distance above it is what the rest of the page costs. "small chart"
-(small_chart_app.py) is the third: one slider and a one-trace plotly scatter
-through the same element, what any plotly redraw costs here.
+view, nothing else. Its ratio to the floor is what the live view's redraw alone
+costs, below which no page that draws it can go; the dashboard's distance above it
+is what the rest of the page costs. The dashboard runs as it is deployed, warmed by
+sgdlab/ui/server.py. The scrubber, the first chart and dragging: bench_instant.py.
 """
 
 from __future__ import annotations
@@ -94,18 +93,22 @@ def measure(browser: Any, url: str, keys: list[str], label: str = "Batch size") 
 
 
 def playback_fps(browser: Any, url: str, button: str = "×2") -> dict:
+    """Frames the live view's player draws per second (its paints, timed in the page)."""
     page = new_page(browser)
     page.goto(url)
     wait_idle(page)
+    page.wait_for_selector(".sgdlab-plot .xaxislayer-above")
     page.wait_for_timeout(1000)
     page.evaluate("""() => {
-      const gd = document.querySelector('.js-plotly-plot');
-      window.__frames = []; window.__done = false;
-      gd.on('plotly_animatingframe', () => window.__frames.push(performance.now()));
-      gd.on('plotly_animated', () => { window.__done = true; });
+      const view = document.querySelector('.sgdlab-live').parentElement.sgdlabView;
+      window.__frames = [];
+      const paint = view.paint.bind(view);
+      view.paint = (...args) => { paint(...args); window.__frames.push(performance.now()); };
     }""")
-    page.locator(".updatemenu-button", has_text=button).first.click()
-    page.wait_for_function("window.__done === true", timeout=120_000)
+    page.locator(".sgdlab-speed", has_text=button).click()
+    page.wait_for_function("() => window.__frames.length > 5 && !document.querySelector("
+                           "'.sgdlab-live').classList.contains('sgdlab-is-playing')",
+                           timeout=120_000)
     times = page.evaluate("window.__frames")
     page.context.close()
     span = (times[-1] - times[0]) / 1000
@@ -126,14 +129,12 @@ def main() -> int:
         browser = launch(p)
         with streamlit_server(ROOT / "benchmarks" / "floor_app.py") as floor:
             results["floor"] = measure(browser, floor, cold)
-        with streamlit_server(ROOT / "benchmarks" / "small_chart_app.py") as url:
-            results["small chart, warm"] = measure(browser, url, warm[: n + 2])
         with streamlit_server(ROOT / "benchmarks" / "chart_app.py") as url:
             results["chart only, warm"] = measure(browser, url, warm[: n + 2])
         with streamlit_server(ROOT / "benchmarks" / "chart_app.py",
                               env={"SGDLAB_BENCH_STEPS": "5000"}) as url:
             results["chart only 5000, warm"] = measure(browser, url, warm[: n + 2])
-        with streamlit_server(ROOT / "benchmarks" / "bench_app.py") as url:
+        with streamlit_server(ROOT / "sgdlab" / "ui" / "server.py") as url:
             results["defaults, cold"] = measure(browser, url, cold)
             results["defaults, warm"] = measure(browser, url, warm[: n + 2])
         with streamlit_server(ROOT / "benchmarks" / "bench_app.py",

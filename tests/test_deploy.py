@@ -165,9 +165,10 @@ def test_chromium_and_cjk_fonts_only_behind_the_build_arg(
     assert "--no-install-recommends" in apt[0] and "rm -rf /var/lib/apt/lists" in apt[0]
 
 
-def test_cmd_runs_the_app(docker: list[tuple[str, str]]) -> None:
+def test_cmd_runs_the_warmed_server(docker: list[tuple[str, str]]) -> None:
     (cmd,) = args_of(docker, "CMD")
-    assert yaml.safe_load(cmd) == ["python", "-m", "streamlit", "run", "app.py"]
+    assert yaml.safe_load(cmd) == ["python", "-m", "streamlit", "run", "sgdlab/ui/server.py"]
+    assert (ROOT / "sgdlab" / "ui" / "server.py").is_file()
 
 
 def ignore_regex(pattern: str) -> re.Pattern[str]:

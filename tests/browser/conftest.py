@@ -95,10 +95,11 @@ def wait_rerun(page: Any, timeout: float = 60.0) -> None:
 
 @pytest.fixture(scope="session")
 def app_url() -> Iterator[str]:
-    """The dashboard (app.py), served once for the whole test session."""
+    """The dashboard as it is deployed (app.py behind sgdlab/ui/server.py, warmed), served
+    once for the whole test session."""
     if browser_missing():
         pytest.skip(browser_missing() or "")
-    with streamlit_server(ROOT / "app.py") as url:
+    with streamlit_server(ROOT / "sgdlab" / "ui" / "server.py", timeout=180) as url:
         yield url
 
 

@@ -251,3 +251,25 @@ def test_parameter_space_is_drawn_to_scale_when_x_is_standardized():
     assert figures.params_figure(std).layout.yaxis.scaleanchor == "x"
     raw = train(DataConfig(standardize=False), TrainConfig(lr=1e-5, steps=5))
     assert figures.params_figure(raw).layout.yaxis.scaleanchor is None  # a valley, not a line
+
+
+def test_the_two_steps_drawn_are_the_batch_update_and_the_whole_datas():
+    """For plain SGD the batch's arrow is the update itself, from (a, b) before it; the
+    whole data's arrow is -lr times the gradient of the full loss, computed here from the
+    data by central differences."""
+    history = train(DataConfig(), TrainConfig(lr=0.3))
+    x, y = data_np()
+    for step in (1, 2, 9):
+        full, batch = params.steps_taken(history, step, "en")
+        assert (full["meta"]["role"], batch["meta"]["role"]) == ("full_step", "batch_step")
+        a0, b0 = (history.a[step - 2], history.b[step - 2]) if step > 1 else (0.0, 0.0)
+        assert batch["x"][0] == full["x"][0] == a0 and batch["y"][0] == full["y"][0] == b0
+        assert batch["x"][1] == pytest.approx(history.a[step - 1], abs=1e-5)
+        assert batch["y"][1] == pytest.approx(history.b[step - 1], abs=1e-5)
+        h = 1e-4
+        ga = (mse(x, y, a0 + h, b0)[0] - mse(x, y, a0 - h, b0)[0]) / (2 * h)
+        gb = (mse(x, y, a0, b0 + h)[0] - mse(x, y, a0, b0 - h)[0]) / (2 * h)
+        assert full["x"][1] == pytest.approx(a0 - 0.3 * ga, rel=1e-5, abs=1e-6)
+        assert full["y"][1] == pytest.approx(b0 - 0.3 * gb, rel=1e-5, abs=1e-6)
+    zh = [t["name"] for t in params.steps_taken(history, 3, "zh")]
+    assert zh == ["整体数据的一步 −lr·∇L", "批次的一步 −lr·∇L_B"]

@@ -88,7 +88,9 @@ def samples(steps: int, keep: np.ndarray) -> np.ndarray | None:
     if steps <= WHOLE_UP_TO:
         return None
     spread = np.linspace(1, steps, SPREAD).round().astype(np.int64)
-    return np.union1d(np.union1d(np.arange(1, HEAD + 1), spread), keep)
+    # with each stop the step before it: the arrows of a step start where it started
+    stops = np.union1d(keep, keep[keep > 1] - 1)
+    return np.union1d(np.union1d(np.arange(1, HEAD + 1), spread), stops)
 
 
 def _index_kind(top: int) -> type:
@@ -106,11 +108,10 @@ def _member(history: History, lang: str, name: str, kept: np.ndarray | None,
     arrays[f"{name}.a"] = history.a[take].astype(f4)
     arrays[f"{name}.b"] = history.b[take].astype(f4)
     arrays[f"{name}.bl"] = history.batch_loss[take].astype(f4)
+    arrays[f"{name}.ga"] = history.grad_a[take].astype(f4)
+    arrays[f"{name}.gb"] = history.grad_b[take].astype(f4)
     full = kept is None or whole
-    if full:
-        arrays[f"{name}.ga"] = history.grad_a.astype(f4)
-        arrays[f"{name}.gb"] = history.grad_b.astype(f4)
-    else:
+    if not full:
         arrays[f"{name}.t"] = (take + 1).astype(_index_kind(s + 1))
     x_lin, y_lin = (_patch(ax) for ax in loss.axes(history, lang, log_y=False))
     y_log = _patch(loss.axes(history, lang, log_y=True)[1])

@@ -15,6 +15,7 @@ from sgdlab.figures.theme import (
     BLUE,
     GREEN,
     INK,
+    ORANGE,
     VERMILLION,
     Ghosts,
     axis,
@@ -42,6 +43,8 @@ TEXT: i18n.Text = {
     "total_loss": ("whole-data loss", "整体损失"),
     "off_chart": ("off the chart: the arrow points where it went",
                   "已超出图的范围：箭头指向它的去向"),
+    "batch_step": ("batch's step −lr·∇L_B", "批次的一步 −lr·∇L_B"),
+    "full_step": ("whole data's step −lr·∇L", "整体数据的一步 −lr·∇L"),
 }
 
 
@@ -152,6 +155,45 @@ def exit_point(start: tuple[float, float], end: tuple[float, float], box: Box
     return start[0] + t * (end[0] - start[0]), start[1] + t * (end[1] - start[1])
 
 
+def full_gradient(data: Data, a: float, b: float) -> tuple[float, float]:
+    """The whole-data loss's gradient at (a, b): 2 (a E x² + b E x - E xy, a E x + b - E y)."""
+    x, y = data.xy64
+    mx, my = float(x.mean()), float(y.mean())
+    mxx, mxy = float((x * x).mean()), float((x * y).mean())
+    return 2 * (a * mxx + b * mx - mxy), 2 * (a * mx + b - my)
+
+
+def steps_taken(history: History, step: int, lang: str) -> list[dict[str, Any]]:
+    """Two arrows from (a, b) before update ``step``, to scale at its rate: the batch's
+    step −lr·g_batch (the update itself, for plain SGD) and the step all the data would
+    have taken, −lr·g_full. Their difference is the noise of SGD."""
+    arrows = []
+    if history.steps and 1 <= step <= history.steps:
+        i = step - 1
+        a0, b0 = (float(history.a[i - 1]), float(history.b[i - 1])) if i else (0.0, 0.0)
+        lr = float(history.lr[i])
+        full = full_gradient(history.data, a0, b0)
+        for role_name, (ga, gb), color in (
+                ("full_step", full, GREEN),
+                ("batch_step", (float(history.grad_a[i]), float(history.grad_b[i])), ORANGE)):
+            arrows.append(_arrow(role_name, (a0, b0), (a0 - lr * ga, b0 - lr * gb), color, lang))
+    else:  # no step: the traces stay, empty, for the browser to fill
+        arrows = [_arrow(r, None, None, c, lang) for r, c in (("full_step", GREEN),
+                                                               ("batch_step", ORANGE))]
+    return arrows
+
+
+def _arrow(role_name: str, start: tuple[float, float] | None, end: tuple[float, float] | None,
+           color: str, lang: str) -> dict[str, Any]:
+    xs, ys = ([start[0], end[0]], [start[1], end[1]]) if start and end else ([], [])
+    return {"type": "scatter", "x": xs, "y": ys, "mode": "lines+markers",
+            "name": tr(role_name, lang), "meta": role(role_name),
+            "line": {"color": color, "width": 3},
+            "marker": {"symbol": ["circle", "arrow"], "size": [5, 15], "color": color,
+                       "angleref": "previous", "line": {"color": INK, "width": 1}},
+            "hovertemplate": "a=%{x:.4g}<br>b=%{y:.4g}<extra></extra>"}
+
+
 def equal_scale(data: Data, x_axis: str) -> dict[str, Any]:
     """One unit of b as long as one of a, when x is standardized: there the loss's level
     sets are near circles and the gradient looks perpendicular to them. Raw x stays
@@ -185,6 +227,7 @@ def params_panel(history: History, step: int, lang: str, ghosts: Ghosts = (),
          "marker": {"color": GREEN, "size": 20, "symbol": "star",
                     "line": {"color": INK, "width": 1}},
          "hovertemplate": f"a*={opt.a:.4f}<br>b*={opt.b:.4f}<extra></extra>"},
+        *steps_taken(history, step, lang),
         marker(history, step, lang, box),
     ]
     return traces, axis(tr("a", lang), range=box[0]), axis(tr("b", lang), range=box[1])

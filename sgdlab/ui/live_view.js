@@ -113,7 +113,7 @@ class Member {
 
 const PANELS = ["fit", "params", "loss"];
 const MOVING = { fit: ["batch", "fit"], loss: ["batch_loss", "total_loss", "current"],
-                 params: ["path", "current"] };
+                 params: ["path", "current", "batch_step", "full_step"] };
 const TABLE_ROWS = 20;
 const SETTLE_MS = 180;  // a rest this long after the last input re-frames the panels
 
@@ -501,8 +501,10 @@ class LiveView {
     const py = new Float32Array(member.b.length + 1);
     px.set(member.a, 1);
     py.set(member.b, 1);
-    const prev = k > 0 ? [member.a[k - 1], member.b[k - 1]] : [0, 0];
+    const before = step > 1 ? member.at(step - 1) : -1;
+    const prev = before >= 0 ? [member.a[before], member.b[before]] : [0, 0];
     const mk = marker([a, b], prev, member.box);
+    const arrows = this.arrows(member, step, k, before >= 0 || step === 1 ? prev : null);
     const off = mk.arrow ? `<br>${h.words.off_chart}` : "";
     return {
       path: { x: px, y: py, mode: member.modes.path },
@@ -511,7 +513,23 @@ class LiveView {
         marker: mk.arrow ? { symbol: "arrow", angle: mk.angle, size: 22 }
           : { symbol: "circle", angle: 0, size: 16 },
       },
+      ...arrows,
     };
+  }
+
+  // sgdlab.figures.params.steps_taken: from (a, b) before update ``step``, the batch's
+  // step -lr g_batch and the whole data's -lr g_full, to scale.
+  arrows(member, step, k, start) {
+    const none = { x: [], y: [] };
+    if (k < 0 || !start || !member.ga) return { batch_step: none, full_step: none };
+    const factors = this.model.arr.factors;
+    const lr = member.lr * (factors ? factors[step - 1] : 1);
+    const [mx, my, sxx, sxy] = member.stats;
+    const [a0, b0] = start;
+    const fa = 2 * (a0 * (sxx + mx * mx) + b0 * mx - (sxy + mx * my));
+    const fb = 2 * (a0 * mx + b0 - my);
+    const seg = (ga, gb) => ({ x: [a0, a0 - lr * ga], y: [b0, b0 - lr * gb] });
+    return { batch_step: seg(member.ga[k], member.gb[k]), full_step: seg(fa, fb) };
   }
 
   figureFor(name, member, step) {

@@ -212,3 +212,25 @@ def test_the_blob_is_what_the_page_decodes(app_url, page):
     history = train(DataConfig(), TrainConfig())
     assert got["values"][got["current"]] == 0.1
     assert np.array_equal(np.float32(got["a"]), history.a.astype(np.float32))
+
+
+def test_the_browser_draws_the_steps_python_draws(app_url, page):
+    """The two arrows on the parameter panel, rebuilt in the browser for every step and
+    every rate, are sgdlab.figures.params.steps_taken's."""
+    page.goto(app_url + "?lang=en&optimizer=momentum&schedule=step&decay_every=5")
+    wait_idle(page)
+    page.wait_for_selector(".sgdlab-plot .xaxislayer-above")
+    got = page.evaluate("""() => { const v = document.querySelector('.sgdlab-live')
+        .parentElement.sgdlabView; const out = [];
+        for (const i of [v.model.h.current, 20, 25]) { const m = v.member(i);
+          for (const s of [1, 2, 7]) { if (s > m.steps) continue;
+            const p = v.moving('params', m, s);
+            out.push([v.model.h.values[i], s, p.batch_step.x, p.batch_step.y, p.full_step.x,
+                      p.full_step.y]); } }
+        return out; }""")
+    assert len(got) >= 6
+    for lr, step, bx, by, fx, fy in got:
+        config = TrainConfig(lr=lr, optimizer="momentum", schedule="step", decay_every=5)
+        full, batch = params.steps_taken(train(DataConfig(), config), step, "en")
+        for js, py in ((bx, batch["x"]), (by, batch["y"]), (fx, full["x"]), (fy, full["y"])):
+            assert js == pytest.approx(py, rel=2e-4, abs=1e-4), (lr, step)

@@ -309,6 +309,8 @@ def _epoch_trace(history: History, lang: str, log_y: bool) -> list[dict[str, Any
         return []
     starts = np.arange(1, history.steps)[
         np.diff((np.arange(history.steps) * c.batch_size) // history.data.n) > 0] + 0.5
+    if not len(starts):  # a few steps of a batch over half the points: still the first epoch
+        return []
     every = int(np.ceil(len(starts) / 25))  # at most ~25 lines: more only grey the plot
     starts = starts[every - 1:: every]
     name = tr("epoch", lang) if every == 1 else tr("epoch_every", lang, k=every)

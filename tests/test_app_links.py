@@ -197,3 +197,11 @@ def test_a_link_with_an_empty_x_range_opens_on_the_range_its_notice_names(query)
     x_min, x_max = at.number_input(key="x_min").value, at.number_input(key="x_max").value
     assert x_max > x_min and (str(x_max) in notice or f"{x_max:g}" in notice)
     assert len(at.metric) == 6  # the run is on the page
+
+
+def test_the_gradient_noise_tab_of_a_one_step_run():
+    """One step leaves nothing for the tab's step slider to choose (a slider from 1 to 1
+    raises in Streamlit)."""
+    at = open_link({"lang": "en", "steps": "1", "view": "noise"})
+    assert not at.exception
+    assert at.session_state["tab"] == "Gradient noise" and at.get("plotly_chart")

@@ -295,11 +295,11 @@ def settle(data_values: Mapping[str, Any], train_values: Mapping[str, Any]
     notices: list[Notice] = []
     d = dict(data_values)
     t = dict(train_values)
-    if not _wide_enough(d["x_min"], d["x_max"]):
+    if not wide_enough(d["x_min"], d["x_max"]):
         lo, hi = SETTINGS["x_min"][2].lo or -math.inf, SETTINGS["x_max"][2].hi or math.inf
         span = max(SETTINGS["x_max"][1] - SETTINGS["x_min"][1], abs(d["x_min"]) * MIN_REL_SPAN)
         fixed = min(d["x_min"] + span, hi)
-        if not _wide_enough(d["x_min"], fixed):
+        if not wide_enough(d["x_min"], fixed):
             d["x_min"] = max(fixed - span, lo)
             notices.append(Notice("x_min", "x_range", fixed=_fmt(float(d["x_min"]))))
         notices.append(Notice("x_max", "x_range", fixed=_fmt(float(fixed))))
@@ -326,7 +326,7 @@ def settle(data_values: Mapping[str, Any], train_values: Mapping[str, Any]
     return data, train, notices, changed
 
 
-def _wide_enough(x_min: float, x_max: float) -> bool:
+def wide_enough(x_min: float, x_max: float) -> bool:
     """Is the x range wide enough that float32 points spread over it are distinct?"""
     return x_max - x_min >= MIN_REL_SPAN * max(1.0, abs(x_min), abs(x_max))
 

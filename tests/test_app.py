@@ -239,6 +239,13 @@ def test_bad_setting_is_a_message_not_a_traceback():
     assert "x 终点" in zh.error[0].value
 
 
+def test_an_x_range_too_narrow_for_float32_is_a_message_not_a_traceback():
+    """999999.99 to 1e6 is greater, but in float32 every x is the same number."""
+    at = run_app(x_min=999999.99, x_max=1e6)
+    assert not at.exception
+    assert "x to" in at.error[0].value
+
+
 def test_a_new_run_s_figure_is_built_beside_it_and_equals_one_built_here():
     """A new run's opening figure comes from sgdlab.worker.live_task (in a worker, or in
     process when there are none) through live._OPENING; the page must not tell the

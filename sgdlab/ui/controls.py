@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from sgdlab import i18n
+from sgdlab import i18n, urlstate
 from sgdlab.config import DataConfig, Spec, TrainConfig, choice_label, spec
 from sgdlab.data import Data
 from sgdlab.ui import classroom
@@ -30,7 +30,8 @@ TEXT: i18n.Text = {
     "bad": ("This setting can't be used: {msg}", "这个设置无法使用：{msg}"),
     "clamped": ("{label}: {typed} is outside {lo} to {hi}, so it is {fixed} now.",
                 "{label}：{typed} 超出了 {lo} 到 {hi} 的范围，已改为 {fixed}。"),
-    "x_range": ("'x to' must be greater than 'x from'.", "“x 终点”必须大于“x 起点”。"),
+    "x_range": ("'x to' must be clearly greater than 'x from' (by a thousandth of their size "
+                "at least).", "“x 终点”必须明显大于“x 起点”（至少大出它们大小的千分之一）。"),
     "accumulation_help": ("Offered: the divisors of the batch size up to 64.",
                           "这里列出批次大小不超过 64 的因数。"),
     "batch_lowered": ("Batch size lowered from {old} to {new}: these data have only {new} "
@@ -347,7 +348,8 @@ def controls_ui(lang: str, data: Data | None = None,
     try:
         data_config = None
         if data is None:
-            if not values["x_max"] > values["x_min"]:
+            # The rule a link's x range is held to: narrower, and float32 x is constant.
+            if not urlstate.wide_enough(values["x_min"], values["x_max"]):
                 raise ValueError(tr("x_range", lang))
             data_config = DataConfig(seed=main["seed"], **values)
         train_config = TrainConfig(lr=main["lr"], batch_size=main["batch_size"],

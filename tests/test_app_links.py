@@ -205,3 +205,12 @@ def test_the_gradient_noise_tab_of_a_one_step_run():
     at = open_link({"lang": "en", "steps": "1", "view": "noise"})
     assert not at.exception
     assert at.session_state["tab"] == "Gradient noise" and at.get("plotly_chart")
+
+
+def test_a_link_s_accumulation_above_the_menu_s_64_is_kept():
+    """The menu offers the batch size's divisors up to 64; a link may carry a larger one
+    (its Spec allows 1024), which the page had silently replaced by 1."""
+    at = open_link({"lang": "en", "n": "237", "batch_size": "237", "accumulation": "79"})
+    assert not at.exception and not at.warning
+    assert at.session_state["accumulation"] == 79
+    assert at.selectbox(key="accumulation").value == 79

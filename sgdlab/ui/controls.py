@@ -296,6 +296,9 @@ def training_ui(lang: str, batch_size: int) -> dict[str, Any]:
             if name == "accumulation":
                 divisors = tuple(d for d in range(1, min(batch_size, 64) + 1)
                                  if batch_size % d == 0)
+                asked = st.session_state.get(name)
+                if isinstance(asked, int) and asked > 64 and batch_size % asked == 0:
+                    divisors += (asked,)  # a link's (urlstate held it to its work cap)
                 values[name] = _accumulation_ui(lang, divisors)
                 continue
             values[name] = field_ui(TrainConfig, name, lang)

@@ -6,10 +6,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 from sgdlab import DataConfig, TrainConfig, presets, train
+from sgdlab.ui.classroom import LINK_VIEWS, TABS
 from sgdlab.urlstate import parse, to_query
+from tests.settings_space import settings as runs
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -205,6 +209,23 @@ def test_the_gradient_noise_tab_of_a_one_step_run():
     at = open_link({"lang": "en", "steps": "1", "view": "noise"})
     assert not at.exception
     assert at.session_state["tab"] == "Gradient noise" and at.get("plotly_chart")
+
+
+@given(runs(max_n=300, work=4_000, sidebar=False), st.sampled_from(list(TABS)),
+       st.sampled_from(["en", "zh"]))
+@example((DataConfig(), TrainConfig(batch_size=150, steps=2)), "explain", "en")
+@settings(max_examples=8)
+def test_random_valid_links_open_on_any_tab(run, view, lang):
+    """A sample of the settings space through app.py itself: every tab, either language."""
+    data, config = run
+    query = {**to_query(data, config), "view": view, "lang": lang}
+    assert parse(query, views=LINK_VIEWS).notices == ()
+    at = open_link(query)
+    assert not at.exception
+    assert at.session_state["tab"] == TABS[view][lang == "zh"]
+    for name, value in parse(query).values().items():
+        assert at.session_state[name] == value, name  # the link's run is the page's
+    assert len(at.metric) == 6 or config.steps and not train(data, config).steps
 
 
 def test_a_link_s_accumulation_above_the_menu_s_64_is_kept():

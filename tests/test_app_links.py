@@ -14,6 +14,7 @@ from sgdlab import DataConfig, TrainConfig, presets, train
 from sgdlab.ui.classroom import LINK_VIEWS, TABS
 from sgdlab.urlstate import parse, to_query
 from tests.settings_space import settings as runs
+from tests.test_urlstate import code_spans
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -183,7 +184,7 @@ def test_two_hundred_malformed_links_to_the_real_app(query, bad):
     assert not at.exception
     warning = "\n".join(w.value for w in at.warning)
     for key in bad:  # each bad parameter is named (long names shortened, as the notice does)
-        assert f"'{key[:20]}" in warning, (key[:40], warning[:500])
+        assert key[:20] in warning, (key[:40], warning[:500])
     a, b = (float(m.value) for m in at.metric[1:3])  # the page still shows a run
     assert np.isfinite([a, b]).all()
     state = at.session_state
@@ -235,3 +236,21 @@ def test_a_link_s_accumulation_above_the_menu_s_64_is_kept():
     assert not at.exception and not at.warning
     assert at.session_state["accumulation"] == 79
     assert at.selectbox(key="accumulation").value == 79
+
+
+HOSTILE = {"[x](http://evil)": "1", "lr": "![](http://evil/a.png)", "noise": "$\\huge$ :red[x]",
+           "www.evil.com": "<b>x</b>", "seed": "`a`` **b** \n# c"}
+
+
+def test_a_link_s_words_are_shown_as_written_not_as_markdown():
+    """The notice showed a link's name and value as Markdown: a crafted link put a
+    clickable link, an external image and LaTeX into the app's own warning."""
+    at = open_link({"lang": "en", **HOSTILE})
+    assert not at.exception
+    (body,) = [w.value for w in at.warning]
+    spans, outside = code_spans(body)
+    for word in ("[x](http://evil)", "![](http://evil/a.png)", "$\\huge$ :red[x]",
+                 "www.evil.com", "`a`` **b** \ufffd# c"):
+        assert word in spans, (word, spans)
+    for mark in ("http", "evil", "$", "<b>", "**", "[x]", "#"):
+        assert mark not in outside, (mark, outside)

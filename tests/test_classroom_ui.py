@@ -18,7 +18,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.errors import AppTestError
 
-from sgdlab import presets, urlstate
+from sgdlab import i18n, presets, urlstate
 from sgdlab.config import DataConfig, TrainConfig
 from tests.servers import streamlit_server
 
@@ -82,7 +82,7 @@ def test_bad_links_show_notices_and_the_app_stays_usable(query: dict[str, str],
     at = app(query)
     warning = "\n".join(w.value for w in at.warning)
     for key in named:
-        assert f"'{key}'" in warning, (key, warning)
+        assert i18n.markdown_literal(key) in warning, (key, warning)
     data, train = shown_run(at)
     assert train.batch_size <= data.n and train.steps * train.batch_size \
         <= urlstate.MAX_POINT_STEPS
@@ -165,7 +165,7 @@ def test_language_switch_changes_labels_and_keeps_values() -> None:
 
 def test_link_notices_can_be_dismissed() -> None:
     at = app({"lr": "nan"})
-    assert "'lr'" in at.warning[0].value
+    assert "`lr`" in at.warning[0].value
     at.button(key="_classroom_dismiss").click().run()
     assert not at.warning and not at.exception
 
@@ -229,8 +229,8 @@ def test_browser_bad_link_shows_notices_and_locks(server: str, page: Any) -> Non
     data, train = _configs(_open(page, server + query))
     assert (train.lr, train.batch_size, train.accumulation, data.n) == (0.5, 200, 5, 200)
     alert = page.locator("[data-testid='stAlert']").first.inner_text()
-    for key in ("'n'", "'batch_size'", "'accumulation'", "'steps'"):
-        assert key in alert
+    for key in ("n", "batch_size", "accumulation", "steps"):
+        assert f"URL parameter {key} (" in alert, (key, alert)
     assert page.get_by_label("Learning rate").is_disabled()
     assert page.get_by_label("Noise std").count() == 0
     # Still usable: a control changes the run.
@@ -239,6 +239,22 @@ def test_browser_bad_link_shows_notices_and_locks(server: str, page: Any) -> Non
     steps.press("Enter")
     page.get_by_text(re.compile(r"steps=9,")).first.wait_for(timeout=30_000)
     assert page.locator("[data-testid='stException']").count() == 0
+
+
+@browser
+@needs_chromium
+def test_browser_a_link_s_words_are_shown_as_written(server: str, page: Any) -> None:
+    """No link, image, formula or formatting from a link's words in the app's warning."""
+    words = {"[x](http://ev.il)": "1", "lr": "![](http://ev.il/a.png)",
+             "noise": "$\\huge{x}$", "www.ev.il": "1", "sampling": "**b** :red[c]"}
+    _open(page, server + urlstate.query_string({"lang": "en", **words}))
+    alert = page.locator("[data-testid='stAlert']").first
+    assert alert.locator("a, img, .katex, strong, em").count() == 0
+    text = alert.inner_text()
+    for word in ("[x](http://ev.il)", "![](http://ev.il/a.png)", "$\\huge{x}$", "www.ev.il",
+                 "**b** :red[c]"):
+        assert word in text, (word, text)
+    assert page.locator("img[src*='ev.il']").count() == 0
 
 
 def malformed_corpus(count: int, seed: int = 5) -> list[tuple[dict[str, str], set[str]]]:
@@ -264,7 +280,7 @@ def test_fuzzed_links_in_the_app(query: dict[str, str], bad: set[str]) -> None:
     at = app(query)  # no exception (asserted in app())
     warning = "\n".join(w.value for w in at.warning)
     for key in bad:
-        assert f"'{key}'" in warning, (key, warning)
+        assert i18n.markdown_literal(key) in warning, (key, warning)
     data, train = shown_run(at)
     assert train.batch_size <= data.n
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import fields
 from urllib.parse import parse_qs, quote
 
@@ -10,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sgdlab import urlstate
+from sgdlab import i18n, urlstate
 from sgdlab.config import MAX_STEPS, DataConfig, TrainConfig, spec
 from sgdlab.data import make_data
 from sgdlab.urlstate import MAX_MICRO_STEPS, MAX_PARAMS, MAX_POINT_STEPS, parse, to_query
@@ -286,3 +287,55 @@ def test_floats_are_written_so_they_parse_back_exactly() -> None:
         assert float(urlstate._fmt(value)) == value
     assert math.isclose(from_url(urlstate.query_string({"lr": repr(1 / 3)})).train.lr, 1 / 3,
                         rel_tol=0)
+
+
+def code_spans(markdown: str) -> tuple[list[str], str]:
+    """The code spans of a line of Markdown (CommonMark's rule: a backtick run closes at the
+    next run of the same length) and the text outside them, a NUL where each span was."""
+    spans, outside, i = [], [], 0
+    while i < len(markdown):
+        if markdown[i] != "`":
+            outside.append(markdown[i])
+            i += 1
+            continue
+        run = len(markdown[i:]) - len(markdown[i:].lstrip("`"))
+        fence = "`" * run
+        end = markdown.find(fence, i + run)
+        while end != -1 and markdown[end + run:end + run + 1] == "`":
+            end = markdown.find(fence, end + len(markdown[end:]) - len(markdown[end:].lstrip("`")))
+        if end == -1:
+            outside.append(fence)
+            i += run
+            continue
+        body = markdown[i + run:end]
+        if body.startswith(" ") and body.endswith(" ") and body.strip(" "):
+            body = body[1:-1]
+        spans.append(body)
+        outside.append("\0")
+        i = end + run
+    return spans, "".join(outside)
+
+
+# ------------------------------------------------------------- shown as written
+
+@settings(FUZZ, max_examples=200)
+@given(st.text(max_size=40))
+def test_markdown_literal_is_one_code_span_of_the_text(text: str) -> None:
+    spans, outside = code_spans(i18n.markdown_literal(text))
+    assert outside == "\0"
+    assert spans == [re.sub("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]",
+                            "\ufffd", text) or " "]
+
+
+@settings(FUZZ, max_examples=200)
+@given(st.text(min_size=1, max_size=30), st.text(max_size=30),
+       st.sampled_from(sorted(urlstate.SETTINGS) + ["lock", "step", "view"]))
+def test_a_notice_in_markdown_holds_the_link_s_words_only_in_code(key: str, value: str,
+                                                                 setting: str) -> None:
+    """Whatever a link says, its words reach a notice's Markdown only as code spans: the
+    rest is the notice's own sentence."""
+    state = parse({key: [value, value], setting: value}, views=VIEWS, presets=PRESETS)
+    for n in state.notices:
+        for lang in ("en", "zh"):
+            spans, outside = code_spans(n.markdown(lang))
+            assert outside == n._sentence(lang, lambda _: "\0", lambda _: "\0")

@@ -264,7 +264,7 @@ def notices_ui(notices: tuple[urlstate.Notice, ...], lang: str, *,
     """One warning listing what the link asked for that could not be used, and why."""
     if not notices:
         return
-    lines = [f"- {n.text(lang)}" for n in notices[:MAX_NOTICES_SHOWN]]
+    lines = [f"- {n.markdown(lang)}" for n in notices[:MAX_NOTICES_SHOWN]]
     if len(notices) > MAX_NOTICES_SHOWN:
         lines.append(f"- {i18n.tr(TEXT, 'more', lang, count=len(notices) - MAX_NOTICES_SHOWN)}")
     st.warning("\n".join([i18n.tr(TEXT, "notices", lang), "", *lines]), icon=":material/link:")

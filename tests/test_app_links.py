@@ -254,3 +254,15 @@ def test_a_link_s_words_are_shown_as_written_not_as_markdown():
         assert word in spans, (word, spans)
     for mark in ("http", "evil", "$", "<b>", "**", "[x]", "#"):
         assert mark not in outside, (mark, outside)
+
+
+def test_a_repeated_parameter_is_written_back_once_with_the_value_used():
+    """?lr=0.5&lr=0.7 ran 0.7, as the notice said, and the address bar kept both."""
+    at = open_link({"lang": ["zh", "en"], "lr": ["0.5", "0.7"],
+                    "sampling": ["shuffle", "replacement"], "step": ["3", "4"]})
+    assert not at.exception
+    assert at.session_state["lr"] == 0.7 and at.session_state["sampling"] == "replacement"
+    query = dict(at.query_params)
+    assert (query["lang"], query["lr"], query["sampling"], query["step"]) == (
+        "en", "0.7", "replacement", "4")
+    assert parse(query).notices == ()

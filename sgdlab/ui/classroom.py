@@ -355,20 +355,24 @@ def sync_url(run: Run, *, step: int | None = None, view: str | None = None) -> N
         run.data_config or DataConfig(), run.train_config, lang=run.lang, step=step,
         view=view if view is not None else _link_view(), preset=_preset_on_show(run),
         locked=state.locked if state else (), hidden=state.hidden if state else ())
-    current = st.query_params.to_dict()
+    current = st.query_params.to_dict()  # the last of a repeated parameter's values
+    # A repeated parameter is written once, with the value used (the notice says so).
+    repeated = {k for k in current if len(st.query_params.get_all(k)) > 1}
     # The controls bound with bind="query-params" write their own parameters; the rest
     # (language, step, view, preset, locks, and hidden controls' values) is written here.
     bound = {k for k in set(query) | set(current) | set(urlstate.SETTINGS) if _bound(k)}
     stale = [k for k in current if k not in bound and k not in query]
-    changed = {k: v for k, v in query.items() if k not in bound and current.get(k) != v}
+    changed = {k: v for k, v in query.items()
+               if k not in bound and (current.get(k) != v or k in repeated)}
     for key in stale:
         del st.query_params[key]
     if changed:
         st.query_params.update(changed)
-    _correct_bound(query, current, bound)
+    _correct_bound(query, current, bound, repeated)
 
 
-def _correct_bound(query: dict[str, str], current: dict[str, str], bound: set[str]) -> None:
+def _correct_bound(query: dict[str, str], current: dict[str, str], bound: set[str],
+                   repeated: set[str]) -> None:
     """Bound parameters that say other than the run on show, set to the run's values.
 
     Streamlit writes a bound parameter when its widget changes in the browser, but not
@@ -386,8 +390,8 @@ def _correct_bound(query: dict[str, str], current: dict[str, str], bound: set[st
         if shown is None:
             if wanted is not None:
                 fixes[name] = query[name]
-        elif shown[1] is not None or shown[0] != (wanted if wanted is not None
-                                                  else urlstate.SETTINGS[name][1]):
+        elif name in repeated or shown[1] is not None or shown[0] != (
+                wanted if wanted is not None else urlstate.SETTINGS[name][1]):
             fixes[name] = query.get(name)
     if fixes:
         with get_session_state().query_params() as qp:

@@ -309,7 +309,11 @@ def settle(data_values: Mapping[str, Any], train_values: Mapping[str, Any]
     t = dict(train_values)
     if not wide_enough(d["x_min"], d["x_max"]):
         lo, hi = SETTINGS["x_min"][2].lo or -math.inf, SETTINGS["x_max"][2].hi or math.inf
-        span = max(SETTINGS["x_max"][1] - SETTINGS["x_min"][1], abs(d["x_min"]) * MIN_REL_SPAN)
+        # Twice the least relative span, rounded up to a power of ten: wide enough at both
+        # ends of the new range, and a round number in the notice (199801 -> 200801).
+        least = 2 * MIN_REL_SPAN * abs(d["x_min"])
+        span = max(SETTINGS["x_max"][1] - SETTINGS["x_min"][1],
+                   10.0 ** math.ceil(math.log10(least)) if least else 0.0)
         fixed = min(d["x_min"] + span, hi)
         if not wide_enough(d["x_min"], fixed):
             d["x_min"] = max(fixed - span, lo)

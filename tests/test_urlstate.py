@@ -137,14 +137,17 @@ def malformed(draw: st.DrawFn) -> tuple[str, dict[str, object], set[str]]:
             value = urlstate._fmt(typed)
             good[name] = typed  # the value itself, to check the parser against
         pairs.append((name, value))
-    extras = {"lang": ["fr", "", "zh-TW-x-very-wrong-" + "z" * 60, "中文"],
-              "step": ["-3", "abc", "nan", "2.5", "1e999", ""],
-              "view": ["nope", "", "LOSS"], "preset": ["nope", "", "../etc"],
-              "lock": ["foo", "lr,foo", ",,bar"], "hide": ["nonsense", "noise,zz"]}
+    extras = {"lang": ["fr", "", "zh-TW-x-very-wrong-" + "z" * 60, "中文", "<script>"],
+              "step": ["-3", "abc", "nan", "2.5", "1e999", "", "0"],
+              "view": ["nope", "", "LOSS", "fit2", "x" * 300], "preset": ["nope", "", "../etc"],
+              "lock": ["foo", "lr,foo", ",,bar", "everything"],
+              "hide": ["nonsense", "noise,zz", "lr,,x"]}
     for key in draw(st.lists(st.sampled_from(sorted(extras)), unique=True, max_size=3)):
         pairs.append((key, draw(st.sampled_from(extras[key]))))
         bad.add(key)
-    unknown = st.text(min_size=1, max_size=80).filter(lambda k: k.strip() not in KNOWN)
+    unknown = st.one_of(st.text(min_size=1, max_size=80), st.text(min_size=200, max_size=2000),
+                        st.sampled_from(["lR", "batch-size", "🙂", "Lock", "STEP"])
+                        ).filter(lambda k: k.strip() not in KNOWN)
     for key in draw(st.lists(unknown, max_size=3)):
         pairs.append((key, draw(st.sampled_from(JUNK))))
     if draw(st.integers(0, 9)) == 0:  # now and then, far too many parameters
@@ -189,6 +192,24 @@ def test_malformed_links_never_raise_and_always_say_why(case: tuple[str, dict, s
     for n in state.notices:
         for lang in ("zh", "en"):
             assert n.key[:10] in n.text(lang) or len(n.key) > 24
+
+
+@FUZZ
+@given(malformed(), st.sampled_from(["zh", "en"]))
+def test_a_parsed_link_written_back_is_clean_and_the_same(case: tuple[str, dict, set],
+                                                          lang: str) -> None:
+    """What the app writes into the address bar after any link (to_query of the parsed
+    state) parses to that same state, with no notice: a copied address is clean."""
+    state = parse(parse_qs(case[0], keep_blank_values=True), views=VIEWS, presets=PRESETS)
+    query = to_query(state.data, state.train, lang=state.lang or lang, step=state.step,
+                     view=state.view, preset=state.preset, locked=state.locked,
+                     hidden=state.hidden)
+    again = from_url(urlstate.query_string(query))
+    assert again.notices == ()
+    assert (again.data, again.train, again.step, again.view, again.preset) == (
+        state.data, state.train, state.step, state.view, state.preset)
+    assert (again.locked, again.hidden, again.lang) == (state.locked, state.hidden,
+                                                        state.lang or lang)
 
 
 # ------------------------------------------------------------- specific cases
@@ -242,6 +263,9 @@ def test_combinations_that_cannot_run_are_fixed() -> None:
     assert state.data.x_max > state.data.x_min and "x_max" in reasons(state)
     state = from_url("x_min=1000000&x_max=-1000000")
     assert make_data(state.data).n == 200 and "x_min" in reasons(state)
+    for x_min in ("199801", "-5e5", "999999", "0"):  # the range fixed is wide enough itself
+        state = from_url(f"x_min={x_min}&x_max=-1e6")
+        assert urlstate.wide_enough(state.data.x_min, state.data.x_max), x_min
 
 
 def test_no_link_starts_a_huge_job() -> None:

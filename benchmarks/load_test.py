@@ -63,19 +63,23 @@ class Server:
     @classmethod
     def start(cls, app: str, port: int, session_ttl: int, log: Path,
               options: list[str] | None = None) -> Server:
+        # A path of its own: another server on the port (another engineer's load test)
+        # cannot answer for ours, and is never sent our class.
+        base = f"load{os.getpid()}"
         cmd = [sys.executable, "-m", "streamlit", "run", app, "--server.address", "127.0.0.1",
-               "--server.port", str(port), "--server.headless", "true",
+               "--server.port", str(port), "--server.baseUrlPath", base,
+               "--server.headless", "true",
                "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false",
                "--server.disconnectedSessionTTL", str(session_ttl), *(options or [])]
         env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
         proc = subprocess.Popen(cmd, stdout=log.open("wb"), stderr=subprocess.STDOUT, env=env)
-        server = cls(f"ws://127.0.0.1:{port}/_stcore/stream", proc.pid, proc)
+        server = cls(f"ws://127.0.0.1:{port}/{base}/_stcore/stream", proc.pid, proc)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if proc.poll() is not None:
-                raise SystemExit(f"server exited; see {log}")
+                raise SystemExit(f"server exited (is port {port} taken?); see {log}")
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health",
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/{base}/_stcore/health",
                                             timeout=2) as r:
                     if r.status == 200:
                         return server
@@ -476,8 +480,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.url:
         server = Server(args.url, args.pid)
     else:
-        server = Server.start(args.app, args.port, args.session_ttl,
-                              Path(f"/tmp/sgdlab-load-{args.port}.log"), args.server_option)
+        log = Path(f"/tmp/sgdlab-load-{args.port}-{os.getpid()}.log")
+        server = Server.start(args.app, args.port, args.session_ttl, log, args.server_option)
     try:
         rss_idle = server.rss_mb()
         warm_up(server, args.seed, args)

@@ -506,6 +506,10 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         server.stop()
     print(json.dumps(result, indent=2, ensure_ascii=False))
+    if "p95_s" in result:
+        print(f"{result['sessions']} students, {result['seconds']:g} s: "
+              f"{result['exceptions']} exceptions, {result['errors']} other errors, "
+              f"p50 {result['p50_s']} s, p95 {result['p95_s']} s (target {TARGET_P95} s)")
     if args.json:
         args.json.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     passed = (result.get("p95_s", 0) <= TARGET_P95 and not result.get("errors")  # type: ignore

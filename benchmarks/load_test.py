@@ -349,10 +349,13 @@ def rss_settled(server: Server, url: str, wait: float) -> float:
 
 
 def warm_up(server: Server, seed: int, args: argparse.Namespace) -> None:
-    """One student for a few seconds: imports and first figures are not the class's cost."""
+    """One student for a few seconds: imports and first figures are not the class's cost.
+
+    Nudges only (a move to 10,000 steps is the class's to make), and time enough for a
+    cold server on a busy machine (workers importing torch)."""
     stats = Stats()
-    asyncio.run(class_of(1, server.url, 5, seed, stats, args.skip, args.timeout, 0,
-                         args.moves == "full"))
+    asyncio.run(class_of(1, server.url, 5, seed, stats, args.skip, max(args.timeout, 120), 0,
+                         False))
     if stats.errors:
         raise SystemExit(f"warm-up failed: {dict(stats.errors)}")
 

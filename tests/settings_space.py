@@ -5,8 +5,11 @@ The ranges come from the config's Specs, as the sidebar's widgets do
 accumulation a divisor of the batch size, steps 1..10,000, every sampling,
 optimizer and schedule. A number box takes any value in its Spec's range.
 
-Training time is steps x batch size; ``work`` bounds it so that a test stays
-fast, by lowering steps (never below the small values, where the crashes were).
+A run's time is about steps x (batch size + points): each step trains on its
+batch and measures the loss on all the points. ``work`` bounds that product and
+``max_steps`` the steps (each costs a fixed ~0.3 ms too), so that a test stays
+fast; both lower the steps only, never below the small values where the crashes
+were. Long runs (10,000 steps) are explicit examples where a view thins them.
 """
 
 from __future__ import annotations
@@ -77,8 +80,8 @@ def data_configs(draw: st.DrawFn, max_n: int = MAX_POINTS,
 
 @st.composite
 def train_configs(draw: st.DrawFn, n: int, work: int = MAX_POINT_STEPS,
-                  sidebar: bool = True) -> TrainConfig:
-    """A TrainConfig for ``n`` points, at most ``work`` batch points x steps.
+                  sidebar: bool = True, max_steps: int = 10_000) -> TrainConfig:
+    """A TrainConfig for ``n`` points, steps x (batch size + n) at most ``work``.
 
     ``sidebar``: accumulation among the divisors the sidebar offers (up to 64);
     else any divisor its Spec allows (up to 1024), as a link may ask.
@@ -87,8 +90,8 @@ def train_configs(draw: st.DrawFn, n: int, work: int = MAX_POINT_STEPS,
     top = 64 if sidebar else int(_range(TrainConfig, "accumulation")[1])
     divisors = [d for d in range(1, min(batch_size, top) + 1) if batch_size % d == 0]
     accumulation = draw(st.sampled_from(divisors))
-    most = max(1, min(int(_range(TrainConfig, "steps")[1]), work // batch_size,
-                      MAX_MICRO_STEPS // accumulation))
+    most = max(1, min(int(_range(TrainConfig, "steps")[1]), max_steps,
+                      work // (batch_size + n), MAX_MICRO_STEPS // accumulation))
     steps = draw(whole(1, most))
     return TrainConfig(
         lr=draw(log_number(TrainConfig, "lr")),
@@ -104,8 +107,8 @@ def train_configs(draw: st.DrawFn, n: int, work: int = MAX_POINT_STEPS,
 
 
 @st.composite
-def settings(draw: st.DrawFn, max_n: int = 400, work: int = 20_000,
+def settings(draw: st.DrawFn, max_n: int = 400, work: int = 100_000, max_steps: int = 300,
              x_range: str = "valid", sidebar: bool = True) -> tuple[DataConfig, TrainConfig]:
     """A (DataConfig, TrainConfig) pair the controls allow, kept small enough for CI."""
     data = draw(data_configs(max_n, x_range))
-    return data, draw(train_configs(data.n, work, sidebar))
+    return data, draw(train_configs(data.n, work, sidebar, max_steps))

@@ -211,7 +211,7 @@ def test_the_gradient_noise_tab_of_a_one_step_run():
     assert at.session_state["tab"] == "Gradient noise" and at.get("plotly_chart")
 
 
-@given(runs(max_n=300, work=4_000, sidebar=False), st.sampled_from(list(TABS)),
+@given(runs(max_n=300, work=40_000, max_steps=200, sidebar=False), st.sampled_from(list(TABS)),
        st.sampled_from(["en", "zh"]))
 @example((DataConfig(), TrainConfig(batch_size=150, steps=2)), "explain", "en")
 @settings(max_examples=8)

@@ -44,7 +44,7 @@ def _check_history(h: History, config: TrainConfig) -> None:
     assert np.isfinite(h.total_loss).all()  # a diverged step is cut, not kept as inf/NaN
 
 
-@given(runs(), LANGS, st.booleans(), WHERE)
+@given(runs(work=200_000, max_steps=1_000), LANGS, st.booleans(), WHERE)
 @example((DataConfig(), TrainConfig(batch_size=150, steps=2)), "en", False, 1.0)
 @example((DataConfig(), TrainConfig(batch_size=101, steps=2, sampling="shuffle")), "zh", True,
          0.0)
@@ -77,7 +77,7 @@ def test_an_x_range_the_sidebar_accepts_gives_data(data_config) -> None:
         assert np.isfinite(d.xy64[0]).all() and np.ptp(d.xy64[0]) > 0
 
 
-@given(runs(max_n=MAX_POINTS, work=100_000), LANGS)
+@given(runs(max_n=MAX_POINTS, work=400_000), LANGS)
 @example((DataConfig(n=MAX_POINTS), TrainConfig(batch_size=MAX_POINTS, steps=1)), "en")
 @settings(max_examples=6)
 def test_up_to_the_most_points(run, lang) -> None:
@@ -105,7 +105,7 @@ def _map_inputs(data_config: DataConfig, config: TrainConfig, count: int
     return lrs, bss, replace(config, steps=steps)
 
 
-@given(runs(max_n=120, work=2_000), st.sampled_from([10, 15]), LANGS)
+@given(runs(max_n=120, work=10_000, max_steps=100), st.sampled_from([10, 15]), LANGS)
 @settings(max_examples=25)
 def test_the_stability_map(run, count, lang) -> None:
     data_config, config = run
@@ -118,9 +118,9 @@ def test_the_stability_map(run, count, lang) -> None:
                                  start=float(np.mean(d.xy64[1] ** 2)))
 
 
-@given(runs(max_n=200, work=3_000), st.integers(2, 100), st.sampled_from(analysis.VARIES),
-       st.sampled_from(["shuffle", "replacement"]), LANGS)
-@settings(max_examples=25)
+@given(runs(max_n=200, work=20_000, max_steps=100), st.integers(2, 100),
+       st.sampled_from(analysis.VARIES), st.sampled_from(["shuffle", "replacement"]), LANGS)
+@settings(max_examples=20)
 def test_the_seed_bands(run, k, vary, band_sampling, lang) -> None:
     data_config, config = run
     h = train(data_config, config)
@@ -133,10 +133,10 @@ def test_the_seed_bands(run, k, vary, band_sampling, lang) -> None:
     figures_lab.seed_band_figure(band, h, lang)
 
 
-@given(runs(max_n=200, work=3_000), LANGS)
+@given(runs(max_n=200, work=40_000, max_steps=200), LANGS)
 @example((DataConfig(), TrainConfig(steps=1)), "en")
 @example((DataConfig(n=2), TrainConfig(batch_size=1, steps=1)), "zh")
-@settings(max_examples=30)
+@settings(max_examples=20)
 def test_the_gradient_noise_at_every_step(run, lang) -> None:
     data_config, config = run
     h = train(data_config, config)
@@ -156,7 +156,8 @@ def test_the_gradient_noise_at_every_step(run, lang) -> None:
         figures_lab.cosine_figure(noise, step, lang)
 
 
-@given(runs(max_n=200, work=3_000), runs(max_n=200, work=3_000), LANGS)
+@given(runs(max_n=200, work=20_000, max_steps=100), runs(max_n=200, work=20_000, max_steps=100),
+       LANGS)
 @settings(max_examples=25)
 def test_compare_and_metrics(run, other, lang) -> None:
     h = train(*run)
@@ -171,9 +172,9 @@ def test_compare_and_metrics(run, other, lang) -> None:
     assert len(frame) == 2
 
 
-@given(runs(max_n=200, work=3_000), LANGS, st.sampled_from(styles.STYLES), st.booleans(),
-       WHERE)
-@settings(max_examples=25)
+@given(runs(max_n=200, work=20_000, max_steps=100), LANGS, st.sampled_from(styles.STYLES),
+       st.booleans(), WHERE)
+@settings(max_examples=15)
 def test_the_exports(run, lang, style, stamp, where) -> None:
     data_config, config = run
     h = train(data_config, config)
@@ -190,7 +191,7 @@ def test_the_exports(run, lang, style, stamp, where) -> None:
                                      as_version=4))
 
 
-@given(runs(max_n=200, work=3_000))
+@given(runs(max_n=200, work=20_000, max_steps=100))
 @settings(max_examples=25)
 def test_the_warning_of_a_diverging_run(run) -> None:
     """What live.trouble computes for its cure, on the runs it warns about."""

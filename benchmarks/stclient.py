@@ -11,16 +11,21 @@ ships, the way the frontend does:
 - a widget change is another ``rerun_script`` carrying the value of *every*
   widget on the page (``WidgetStates``), as the frontend sends them.
 
-Only widgets a student changes as a "setting" are modelled (sliders, select
-sliders, select boxes, radios, checkboxes/toggles, number inputs, segmented
-controls/pills, multiselects); buttons, uploads and text boxes are left alone.
+Modelled: what a student changes as a "setting" (sliders, select sliders,
+select boxes, radios, checkboxes/toggles, number inputs, segmented
+controls/pills, multiselects), the tabs (``st.tabs`` with a key), buttons,
+clicks on a chart's points (``on_select``) and custom components' events;
+uploads, downloads and text boxes are left alone. Buttons and events are
+triggers: sent in the one rerun they cause, as the browser does.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import math
 import random
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +39,9 @@ from websockets.typing import Subprotocol
 
 SETTING_KINDS = ("slider", "selectbox", "radio", "checkbox", "number_input", "button_group",
                  "multiselect")
+TRIGGER_KINDS = ("button", "bidi_component")  # sent once, in the rerun they cause
+KEYED_ID = re.compile(r"^\$\$ID-[0-9a-f]{32}-(.+)$")  # a widget's id ends with its key
+EVENTS_ID = "$$STREAMLIT_INTERNAL_KEY_{}__events"  # a custom component's events widget
 FINISHED = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)
 INTERRUPTED = ForwardMsg.FINISHED_EARLY_FOR_RERUN
 
@@ -47,15 +55,29 @@ class Widget:
     proto: Any  # Slider, Selectbox, ... as the server described it
     state: WidgetState
     fragment_id: str = ""  # set when drawn inside an @st.fragment: a change reruns only it
+    labels: list[str] = field(default_factory=list)  # tabs: each tab's label
+    base_id: str = ""  # a custom component's own id (its events have their own)
 
     @property
     def label(self) -> str:
-        return str(self.proto.label)
+        return str(getattr(self.proto, "label", "")) or self.key
+
+    @property
+    def key(self) -> str:
+        """The widget's key in the app (``st.session_state``), or '' when it has none."""
+        match = KEYED_ID.match(self.base_id or self.id)
+        return match.group(1) if match else ""
+
+    @property
+    def trigger(self) -> bool:
+        return self.kind in TRIGGER_KINDS
 
     @property
     def options(self) -> list[str]:
         if self.kind in ("button_group",):
             return [o.content for o in self.proto.options]
+        if self.kind == "tabs":
+            return list(self.labels)
         return list(getattr(self.proto, "options", []))
 
 
@@ -197,6 +219,7 @@ class Session:
     _finished_at: float = 0.0
     _run_started: bool = False
     _run_widgets: dict[str, Widget] = field(default_factory=dict)
+    _tabs: dict[tuple[int, ...], Widget] = field(default_factory=dict)  # by delta path
     _errors: list[str] = field(default_factory=list)
     _interrupted: int = 0
     _done: asyncio.Event = field(default_factory=asyncio.Event)
@@ -224,16 +247,18 @@ class Session:
             await asyncio.gather(self._reader, return_exceptions=True)
 
     def states(self, change: WidgetState | None = None) -> list[WidgetState]:
-        """Every widget's value, with ``change`` replacing its widget's."""
-        out = [w.state for w in self.widgets.values()]
+        """Every widget's value, with ``change`` replacing its widget's; a trigger (button,
+        event) only when it is the change."""
+        out = [w.state for w in self.widgets.values() if not w.trigger]
         if change is not None:
-            out = [change if s.id == change.id else s for s in out]
+            out = [s for s in out if s.id != change.id] + [change]
         return out
 
     def settings(self) -> list[Widget]:
         """The widgets a student can change right now (enabled, not in a form)."""
         return [w for w in self.widgets.values()
-                if not w.proto.disabled and not getattr(w.proto, "form_id", "")]
+                if not getattr(w.proto, "disabled", False)
+                and not getattr(w.proto, "form_id", "")]
 
     async def send(self, states: list[WidgetState], fragment_id: str = "") -> None:
         """Ask for a rerun with these widget values, without waiting for it.
@@ -250,8 +275,8 @@ class Session:
         cs.widget_states.widgets.extend(states)
         cs.context_info.timezone = "UTC"
         cs.context_info.locale = "en-US"
-        for s in states:  # the page now shows these values
-            if s.id in self.widgets:
+        for s in states:  # the page now shows these values (a trigger is spent)
+            if s.id in self.widgets and not self.widgets[s.id].trigger:
                 self.widgets[s.id].state = s
         self._sent_at = time.perf_counter()
         self._run_started = False
@@ -304,8 +329,11 @@ class Session:
             self._page_hash = msg.new_session.page_script_hash
             self._run_started = True
             self._run_widgets = {}
+            self._tabs = {}
             self.texts = []
             self.alerts = []
+        elif kind == "delta" and msg.delta.WhichOneof("type") == "add_block":
+            self._block(msg)
         elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
             element = msg.delta.new_element
             etype = element.WhichOneof("type")
@@ -327,6 +355,8 @@ class Session:
                 if state is not None:
                     self._run_widgets[proto.id] = Widget(proto.id, etype, proto, state,
                                                          msg.delta.fragment_id)
+            elif etype in ("button", "plotly_chart", "bidi_component"):
+                self._other_widget(etype, getattr(element, etype), msg.delta.fragment_id)
         elif kind == "script_finished":
             if msg.script_finished == INTERRUPTED:
                 self._interrupted += 1
@@ -343,6 +373,49 @@ class Session:
             event = msg.session_event.WhichOneof("type")
             if event == "script_compilation_exception":
                 self._errors.append("script compilation error")
+
+
+    def _block(self, msg: ForwardMsg) -> None:
+        """A stateful ``st.tabs`` (its container has an id) is a widget whose value is the open
+        tab's label; its tabs are the blocks drawn right below it."""
+        block = msg.delta.add_block
+        path = tuple(msg.metadata.delta_path)
+        kind = block.WhichOneof("type")
+        if kind == "tab_container" and block.tab_container.id:
+            tc = block.tab_container
+            w = Widget(tc.id, "tabs", tc, WidgetState(id=tc.id), msg.delta.fragment_id)
+            self._tabs[path] = self._run_widgets[tc.id] = w
+        elif kind == "tab" and path[:-1] in self._tabs:
+            w = self._tabs[path[:-1]]
+            w.labels.append(block.tab.label)
+            if len(w.labels) - 1 == w.proto.default_tab_index:  # the open one, as the server says
+                w.state.string_value = block.tab.label
+
+
+    def _other_widget(self, kind: str, proto: Any, fragment_id: str) -> None:
+        """Buttons, a chart's point selection (with ``on_select``) and a custom component's
+        events: widgets that are not settings."""
+        if not proto.id:
+            return  # a chart without on_select, or a component without a key
+        if kind == "button":
+            state = WidgetState(id=proto.id, trigger_value=True)
+            self._run_widgets[proto.id] = Widget(proto.id, kind, proto, state, fragment_id)
+        elif kind == "plotly_chart":
+            if not list(proto.selection_mode):
+                return
+            old = self.widgets.get(proto.id)
+            # (JSON in a string_value, as the browser sends a selection)
+            state = old.state if old else WidgetState(id=proto.id,
+                                                       string_value=_empty_selection())
+            self._run_widgets[proto.id] = Widget(proto.id, kind, proto, state, fragment_id)
+        else:
+            events = EVENTS_ID.format(proto.id)
+            self._run_widgets[events] = Widget(events, kind, proto, WidgetState(id=events),
+                                               fragment_id, base_id=proto.id)
+
+
+def _empty_selection() -> str:
+    return json.dumps({"selection": {"points": [], "point_indices": [], "box": [], "lasso": []}})
 
 
 def percentile(values: list[float], q: float) -> float:

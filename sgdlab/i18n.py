@@ -45,6 +45,27 @@ def text_px(text: str, size: float, latin: float = 0.6) -> float:
 
 
 
+# Characters a reader cannot see or that rearrange a line: control characters (a newline
+# would end the Markdown line and start a block of its own) and bidirectional overrides.
+_UNSHOWN = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def markdown_literal(text: str) -> str:
+    """``text`` as a Markdown code span: shown as written, with no Markdown, HTML, LaTeX,
+    link, image or emoji made of it (Streamlit's extensions leave code spans alone).
+
+    For text from outside (a link's parameter, a file's column) inside st.markdown,
+    st.warning, st.caption...; unseen characters become U+FFFD.
+    """
+    text = _UNSHOWN.sub("\ufffd", text)
+    fence = "`" * (max(map(len, re.findall("`+", text)), default=0) + 1)
+    # CommonMark drops one space at each end of a span that has both; a backtick at an end
+    # needs a space between it and the fence.
+    pad = " " if text[:1] == "`" or text[-1:] == "`" or (
+        text[:1] == " " and text[-1:] == " " and text.strip(" ")) else ""
+    return f"{fence}{pad}{text or ' '}{pad}{fence}"
+
+
 # Chinese text takes full-width punctuation: "发散,损失" set with ASCII marks reads as
 # machine-typed (a reviewer counted 302). Tables are written with whatever a keyboard
 # gives; tests/test_i18n.py checks that every Chinese string literal in the package is

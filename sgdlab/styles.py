@@ -66,6 +66,10 @@ _PRINT: dict[str, dict[str, Any]] = {
     # No dash: each pinned run keeps its own, the one thing that tells them apart in grey.
     "ghost": {"line": {"color": "#888888", "width": 1.2},
               "marker": {"color": "#aaaaaa"}},
+    "batch_step": {"line": {"color": "black", "width": 1.5, "dash": "solid"},
+                   "marker": {"color": "black", "line": {"color": "black", "width": 1}}},
+    "full_step": {"line": {"color": "#777777", "width": 1.5, "dash": "dash"},
+                  "marker": {"color": "#777777", "line": {"color": "#777777", "width": 1}}},
 }
 # matplotlib's defaults ('k', 'r-.', the C0/C1/C2 colour cycle, 1.5 pt lines).
 _NOTEBOOK: dict[str, dict[str, Any]] = {
@@ -86,6 +90,10 @@ _NOTEBOOK: dict[str, dict[str, Any]] = {
     "readout": {"textfont": {"color": "black"}},
     "ghost": {"line": {"color": "#999999", "width": 1.2},
               "marker": {"color": "#999999"}},
+    "batch_step": {"line": {"color": "#ff7f0e", "width": 1.5},
+                   "marker": {"color": "#ff7f0e", "line": {"color": "#ff7f0e", "width": 1}}},
+    "full_step": {"line": {"color": "#2ca02c", "width": 1.5},
+                  "marker": {"color": "#2ca02c", "line": {"color": "#2ca02c", "width": 1}}},
 }
 _ROLES = {"print": _PRINT, "notebook": _NOTEBOOK}
 # The seed notebook's figure shows only the two losses; these extras are hidden in its style.

@@ -16,7 +16,7 @@ clamped or dropped and leaves a :class:`Notice`. Pure: no Streamlit here.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from typing import Any
 from urllib.parse import urlencode
@@ -57,23 +57,24 @@ TEXT: i18n.Text = {
     "empty": ("no value given", "没有给出参数值"),
     "repeated": ("given {count} times, the last one counts",
                  "出现了 {count} 次，以最后一次为准"),
-    "not_number": ("'{value}' is not a number", "'{value}' 不是数字"),
-    "not_finite": ("'{value}' is not a finite number", "'{value}' 不是有限的数"),
-    "not_integer": ("'{value}' is not a whole number", "'{value}' 不是整数"),
-    "not_bool": ("'{value}' is not true or false", "'{value}' 不是 true 或 false"),
+    # {value} is what the link wrote: Notice.text quotes it, Notice.markdown sets it as code.
+    "not_number": ("{value} is not a number", "{value} 不是数字"),
+    "not_finite": ("{value} is not a finite number", "{value} 不是有限的数"),
+    "not_integer": ("{value} is not a whole number", "{value} 不是整数"),
+    "not_bool": ("{value} is not true or false", "{value} 不是 true 或 false"),
     "out_of_range": ("{value} is outside {lo}..{hi}", "{value} 超出范围 {lo}..{hi}"),
-    "not_choice": ("'{value}' is not one of {choices}", "'{value}' 不在 {choices} 之中"),
-    "not_lang": ("'{value}' is not a language here (zh or en)",
-                 "'{value}' 不是可选语言（zh 或 en）"),
+    "not_choice": ("{value} is not one of {choices}", "{value} 不在 {choices} 之中"),
+    "not_lang": ("{value} is not a language here (zh or en)",
+                 "{value} 不是可选语言（zh 或 en）"),
     "x_range": ("x_max must be clearly greater than x_min", "x_max 必须明显大于 x_min"),
-    "batch_gt_n": ("batch_size {value} is larger than the {n} points",
-                   "批次大小 {value} 大于数据点数 {n}"),
-    "accumulation_divides": ("accumulation {value} does not divide batch_size {batch}",
-                             "梯度累积 {value} 不能整除批次大小 {batch}"),
-    "too_much_work": ("{value} steps would be too long a job for a link",
-                      "{value} 步对一个链接来说计算量太大"),
-    "step_gt_steps": ("step {value} is beyond the {steps} training steps",
-                      "第 {value} 步超出了训练步数 {steps}"),
+    "batch_gt_n": ("batch_size {batch} is larger than the {n} points",
+                   "批次大小 {batch} 大于数据点数 {n}"),
+    "accumulation_divides": ("accumulation {accumulation} does not divide batch_size {batch}",
+                             "梯度累积 {accumulation} 不能整除批次大小 {batch}"),
+    "too_much_work": ("{steps} steps would be too long a job for a link",
+                      "{steps} 步对一个链接来说计算量太大"),
+    "step_gt_steps": ("step {step} is beyond the {steps} training steps",
+                      "第 {step} 步超出了训练步数 {steps}"),
 }
 
 
@@ -87,11 +88,22 @@ class Notice:
     fixed: str | None = None  # the value used instead; None when the parameter was dropped
 
     def text(self, lang: str) -> str:
-        """The notice as one sentence in ``lang``."""
-        why = i18n.tr(TEXT, self.reason, lang, **dict(self.values))
-        tail = (i18n.tr(TEXT, "fixed", lang, why=why, fixed=self.fixed)
+        """The notice as one sentence in ``lang``, the link's words in quotes."""
+        return self._sentence(lang, lambda words: f"'{words}'", str)
+
+    def markdown(self, lang: str) -> str:
+        """The notice for st.markdown and alerts: the link's words (the parameter's name,
+        its value, the value used) as code, so that a link can add no link, image,
+        formatting or formula to the page."""
+        return self._sentence(lang, i18n.markdown_literal, i18n.markdown_literal)
+
+    def _sentence(self, lang: str, quoted: Callable[[str], str],
+                  fixed: Callable[[str], str]) -> str:
+        values = {k: quoted(v) if k == "value" else v for k, v in self.values}
+        why = i18n.tr(TEXT, self.reason, lang, **values)
+        tail = (i18n.tr(TEXT, "fixed", lang, why=why, fixed=fixed(self.fixed))
                 if self.fixed is not None else i18n.tr(TEXT, "dropped", lang, why=why))
-        name = f"'{_short(self.key)}'"
+        name = quoted(_short(self.key))
         if self.key in SETTINGS:  # the address's own word, and the control's (in zh: 批次大小)
             label = SETTINGS[self.key][2].label(lang)
             name += f"({label})" if lang == "zh" else f" ({label})"
@@ -169,7 +181,7 @@ def parse_value(name: str, raw: str) -> tuple[Any, Notice | None]:
 
 
 def _bound_text(v: float | None) -> str:
-    """A range's end as people write it: 2147483647, not 2.14748e+09 (a reviewer)."""
+    """A range's end as people write it: 2147483647, not 2.14748e+09."""
     if v is None:
         return "∞"
     return str(int(v)) if v == int(v) and abs(v) < 1e15 else f"{v:g}"
@@ -244,7 +256,7 @@ def parse(params: Mapping[str, str | Sequence[str]], *,
     notices.extend(guard_notices)
     step = extra.get("step")
     if step is not None and step > train.steps:
-        notices.append(Notice("step", "step_gt_steps", (("value", str(step)),
+        notices.append(Notice("step", "step_gt_steps", (("step", str(step)),
                                                          ("steps", str(train.steps))),
                               fixed=str(train.steps)))
         step = train.steps
@@ -299,17 +311,21 @@ def settle(data_values: Mapping[str, Any], train_values: Mapping[str, Any]
     notices: list[Notice] = []
     d = dict(data_values)
     t = dict(train_values)
-    if not _wide_enough(d["x_min"], d["x_max"]):
+    if not wide_enough(d["x_min"], d["x_max"]):
         lo, hi = SETTINGS["x_min"][2].lo or -math.inf, SETTINGS["x_max"][2].hi or math.inf
-        span = max(SETTINGS["x_max"][1] - SETTINGS["x_min"][1], abs(d["x_min"]) * MIN_REL_SPAN)
+        # Twice the least relative span, rounded up to a power of ten: wide enough at both
+        # ends of the new range, and a round number in the notice (199801 -> 200801).
+        least = 2 * MIN_REL_SPAN * abs(d["x_min"])
+        span = max(SETTINGS["x_max"][1] - SETTINGS["x_min"][1],
+                   10.0 ** math.ceil(math.log10(least)) if least else 0.0)
         fixed = min(d["x_min"] + span, hi)
-        if not _wide_enough(d["x_min"], fixed):
+        if not wide_enough(d["x_min"], fixed):
             d["x_min"] = max(fixed - span, lo)
             notices.append(Notice("x_min", "x_range", fixed=_fmt(float(d["x_min"]))))
         notices.append(Notice("x_max", "x_range", fixed=_fmt(float(fixed))))
         d["x_max"] = float(fixed)
     if t["batch_size"] > d["n"]:
-        notices.append(Notice("batch_size", "batch_gt_n", (("value", str(t["batch_size"])),
+        notices.append(Notice("batch_size", "batch_gt_n", (("batch", str(t["batch_size"])),
                                                              ("n", str(d["n"]))),
                               fixed=str(d["n"])))
         t["batch_size"] = d["n"]
@@ -317,12 +333,12 @@ def settle(data_values: Mapping[str, Any], train_values: Mapping[str, Any]
         fixed = max(k for k in range(1, min(t["accumulation"], t["batch_size"]) + 1)
                     if t["batch_size"] % k == 0)
         notices.append(Notice("accumulation", "accumulation_divides",
-                              (("value", str(t["accumulation"])),
+                              (("accumulation", str(t["accumulation"])),
                                ("batch", str(t["batch_size"]))), fixed=str(fixed)))
         t["accumulation"] = fixed
     most = min(MAX_POINT_STEPS // t["batch_size"], MAX_MICRO_STEPS // t["accumulation"])
     if t["steps"] > most:
-        notices.append(Notice("steps", "too_much_work", (("value", str(t["steps"])),),
+        notices.append(Notice("steps", "too_much_work", (("steps", str(t["steps"])),),
                               fixed=str(most)))
         t["steps"] = most
     data, train = DataConfig(**d), TrainConfig(**t)
@@ -330,7 +346,7 @@ def settle(data_values: Mapping[str, Any], train_values: Mapping[str, Any]
     return data, train, notices, changed
 
 
-def _wide_enough(x_min: float, x_max: float) -> bool:
+def wide_enough(x_min: float, x_max: float) -> bool:
     """Is the x range wide enough that float32 points spread over it are distinct?"""
     return x_max - x_min >= MIN_REL_SPAN * max(1.0, abs(x_min), abs(x_max))
 

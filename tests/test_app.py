@@ -241,6 +241,13 @@ def test_bad_setting_is_a_message_not_a_traceback():
     assert "x 终点" in zh.error[0].value
 
 
+def test_an_x_range_too_narrow_for_float32_is_a_message_not_a_traceback():
+    """999999.99 to 1e6 is greater, but in float32 every x is the same number."""
+    at = run_app(x_min=999999.99, x_max=1e6)
+    assert not at.exception
+    assert "x to" in at.error[0].value
+
+
 def test_the_live_view_is_the_one_built_here_for_the_run_on_screen():
     """The page's blob is sgdlab.ui.live.blob of its own settings: the family of the run,
     the run itself at its step, its file name, the page's words."""

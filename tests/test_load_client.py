@@ -155,3 +155,61 @@ def test_a_value_the_server_sets_is_adopted(server: str) -> None:
 def echoed_session(session: Session) -> tuple[object, ...]:
     (value,) = [t for t in texts(session) if t[0] == "s"]
     return value
+
+
+CONTROLS_APP = '''
+import plotly.graph_objects as go
+import streamlit as st
+lr = st.number_input("exact learning rate", value=0.1, key="lr", format="%g")
+mark = st.select_slider("Steps", ["1", "10", "100"], value="10", key="steps_slider")
+n = st.slider("Points", 2, 500, 20, key="pts")
+names = st.multiselect("Locked", ["lr", "n", "seed"], key="lock")
+tabs = st.tabs(["One", "Two", "Three"], key="tab", on_change="rerun")
+clicks = st.session_state.setdefault("clicks", 0)
+if st.button("Pin", key="pin"):
+    st.session_state["clicks"] = clicks = clicks + 1
+fig = go.Figure(go.Scatter(x=[0, 1, 2], y=[0, 1, 2], customdata=[[9, "a"], [8, "b"], [7, "c"]],
+                           mode="markers"))
+event = st.plotly_chart(fig, key="map", on_select="rerun", selection_mode="points")
+points = event["selection"]["points"]
+st.text(repr((lr, mark, n, names, [t.open for t in tabs].index(True), clicks,
+              points[0]["customdata"] if points else None)))
+'''
+
+
+@pytest.fixture(scope="module")
+def controls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("controls")
+    (folder / "controls.py").write_text(CONTROLS_APP)
+    with streamlit_server(folder / "controls.py", cwd=folder) as url:
+        yield "ws" + url.removeprefix("http") + "_stcore/stream"
+
+
+def test_moves_cover_each_control_s_range_and_reach_the_app(controls_server: str) -> None:
+    """benchmarks/moves.py: a number box over its setting's Spec (lr: 1e-6..10, typed beyond
+    now and then), a select slider by its option's text, tabs, a button, a chart click."""
+    from moves import move
+
+    async def scenario() -> None:
+        s = Session(controls_server, timeout=20)
+        assert (await s.open()).ok
+        assert {w.kind for w in s.widgets.values()} == {
+            "number_input", "slider", "multiselect", "tabs", "button", "plotly_chart"}
+        rng = random.Random(7)
+        seen: dict[str, set[object]] = {k: set() for k in ("lr", "steps", "n", "tab", "click")}
+        clicks = 0
+        for _ in range(60):
+            w = rng.choice(s.settings())
+            result = await s.change(w, move(w, rng, s))
+            assert result.ok, (w.key, result.error)
+            lr, mark, n, names, tab, pins, cell = echoed(s)
+            clicks += w.key == "pin"
+            assert pins == clicks and set(names) <= {"lr", "n", "seed"} and 2 <= n <= 500
+            seen["lr"].add(lr), seen["steps"].add(mark), seen["n"].add(n), seen["tab"].add(tab)
+            seen["click"].add(cell[0] if cell else None)
+        assert min(seen["lr"]) < 1e-3 and max(seen["lr"]) > 5  # decades of the rate's range
+        assert seen["steps"] == {"1", "10", "100"} and seen["tab"] == {0, 1, 2}
+        assert max(seen["n"]) - min(seen["n"]) > 250 and len(seen["click"] - {None}) >= 2
+        await s.close()
+
+    asyncio.run(scenario())

@@ -123,7 +123,8 @@ def test_print_style_greys_every_role_of_the_real_figures() -> None:
             else:
                 _assert_no_hue(trace)
     assert {"points", "batch", "fit", "true_line", "ls_line", "batch_loss", "total_loss",
-            "min_loss", "epoch", "contour", "path", "current", "optimum", "ghost"} <= roles
+            "min_loss", "epoch", "contour", "path", "current", "optimum", "ghost",
+            "batch_step", "full_step"} <= roles
 
 
 def test_stamp_names_the_settings_in_both_languages() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import fields
 from urllib.parse import parse_qs, quote
 
@@ -10,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sgdlab import urlstate
+from sgdlab import i18n, urlstate
 from sgdlab.config import MAX_STEPS, DataConfig, TrainConfig, spec
 from sgdlab.data import make_data
 from sgdlab.urlstate import MAX_MICRO_STEPS, MAX_PARAMS, MAX_POINT_STEPS, parse, to_query
@@ -136,14 +137,17 @@ def malformed(draw: st.DrawFn) -> tuple[str, dict[str, object], set[str]]:
             value = urlstate._fmt(typed)
             good[name] = typed  # the value itself, to check the parser against
         pairs.append((name, value))
-    extras = {"lang": ["fr", "", "zh-TW-x-very-wrong-" + "z" * 60, "中文"],
-              "step": ["-3", "abc", "nan", "2.5", "1e999", ""],
-              "view": ["nope", "", "LOSS"], "preset": ["nope", "", "../etc"],
-              "lock": ["foo", "lr,foo", ",,bar"], "hide": ["nonsense", "noise,zz"]}
+    extras = {"lang": ["fr", "", "zh-TW-x-very-wrong-" + "z" * 60, "中文", "<script>"],
+              "step": ["-3", "abc", "nan", "2.5", "1e999", "", "0"],
+              "view": ["nope", "", "LOSS", "fit2", "x" * 300], "preset": ["nope", "", "../etc"],
+              "lock": ["foo", "lr,foo", ",,bar", "everything"],
+              "hide": ["nonsense", "noise,zz", "lr,,x"]}
     for key in draw(st.lists(st.sampled_from(sorted(extras)), unique=True, max_size=3)):
         pairs.append((key, draw(st.sampled_from(extras[key]))))
         bad.add(key)
-    unknown = st.text(min_size=1, max_size=80).filter(lambda k: k.strip() not in KNOWN)
+    unknown = st.one_of(st.text(min_size=1, max_size=80), st.text(min_size=200, max_size=2000),
+                        st.sampled_from(["lR", "batch-size", "🙂", "Lock", "STEP"])
+                        ).filter(lambda k: k.strip() not in KNOWN)
     for key in draw(st.lists(unknown, max_size=3)):
         pairs.append((key, draw(st.sampled_from(JUNK))))
     if draw(st.integers(0, 9)) == 0:  # now and then, far too many parameters
@@ -188,6 +192,24 @@ def test_malformed_links_never_raise_and_always_say_why(case: tuple[str, dict, s
     for n in state.notices:
         for lang in ("zh", "en"):
             assert n.key[:10] in n.text(lang) or len(n.key) > 24
+
+
+@FUZZ
+@given(malformed(), st.sampled_from(["zh", "en"]))
+def test_a_parsed_link_written_back_is_clean_and_the_same(case: tuple[str, dict, set],
+                                                          lang: str) -> None:
+    """What the app writes into the address bar after any link (to_query of the parsed
+    state) parses to that same state, with no notice: a copied address is clean."""
+    state = parse(parse_qs(case[0], keep_blank_values=True), views=VIEWS, presets=PRESETS)
+    query = to_query(state.data, state.train, lang=state.lang or lang, step=state.step,
+                     view=state.view, preset=state.preset, locked=state.locked,
+                     hidden=state.hidden)
+    again = from_url(urlstate.query_string(query))
+    assert again.notices == ()
+    assert (again.data, again.train, again.step, again.view, again.preset) == (
+        state.data, state.train, state.step, state.view, state.preset)
+    assert (again.locked, again.hidden, again.lang) == (state.locked, state.hidden,
+                                                        state.lang or lang)
 
 
 # ------------------------------------------------------------- specific cases
@@ -241,6 +263,9 @@ def test_combinations_that_cannot_run_are_fixed() -> None:
     assert state.data.x_max > state.data.x_min and "x_max" in reasons(state)
     state = from_url("x_min=1000000&x_max=-1000000")
     assert make_data(state.data).n == 200 and "x_min" in reasons(state)
+    for x_min in ("199801", "-5e5", "999999", "0"):  # the range fixed is wide enough itself
+        state = from_url(f"x_min={x_min}&x_max=-1e6")
+        assert urlstate.wide_enough(state.data.x_min, state.data.x_max), x_min
 
 
 def test_no_link_starts_a_huge_job() -> None:
@@ -295,3 +320,55 @@ def test_the_class_boards_parameters_are_known_and_leave_no_notice() -> None:
     assert state.locked == {"lr"} and state.train.lr == 0.3
     # they are not settings: a link written back from the state does not invent them
     assert not set(urlstate.to_query(state.data, state.train)) & set(urlstate.PASSED)
+
+
+def code_spans(markdown: str) -> tuple[list[str], str]:
+    """The code spans of a line of Markdown (CommonMark's rule: a backtick run closes at the
+    next run of the same length) and the text outside them, a NUL where each span was."""
+    spans, outside, i = [], [], 0
+    while i < len(markdown):
+        if markdown[i] != "`":
+            outside.append(markdown[i])
+            i += 1
+            continue
+        run = len(markdown[i:]) - len(markdown[i:].lstrip("`"))
+        fence = "`" * run
+        end = markdown.find(fence, i + run)
+        while end != -1 and markdown[end + run:end + run + 1] == "`":
+            end = markdown.find(fence, end + len(markdown[end:]) - len(markdown[end:].lstrip("`")))
+        if end == -1:
+            outside.append(fence)
+            i += run
+            continue
+        body = markdown[i + run:end]
+        if body.startswith(" ") and body.endswith(" ") and body.strip(" "):
+            body = body[1:-1]
+        spans.append(body)
+        outside.append("\0")
+        i = end + run
+    return spans, "".join(outside)
+
+
+# ------------------------------------------------------------- shown as written
+
+@settings(FUZZ, max_examples=200)
+@given(st.text(max_size=40))
+def test_markdown_literal_is_one_code_span_of_the_text(text: str) -> None:
+    spans, outside = code_spans(i18n.markdown_literal(text))
+    assert outside == "\0"
+    assert spans == [re.sub("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]",
+                            "\ufffd", text) or " "]
+
+
+@settings(FUZZ, max_examples=200)
+@given(st.text(min_size=1, max_size=30), st.text(max_size=30),
+       st.sampled_from(sorted(urlstate.SETTINGS) + ["lock", "step", "view"]))
+def test_a_notice_in_markdown_holds_the_link_s_words_only_in_code(key: str, value: str,
+                                                                 setting: str) -> None:
+    """Whatever a link says, its words reach a notice's Markdown only as code spans: the
+    rest is the notice's own sentence."""
+    state = parse({key: [value, value], setting: value}, views=VIEWS, presets=PRESETS)
+    for n in state.notices:
+        for lang in ("en", "zh"):
+            spans, outside = code_spans(n.markdown(lang))
+            assert outside == n._sentence(lang, lambda _: "\0", lambda _: "\0")

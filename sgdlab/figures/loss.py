@@ -106,6 +106,8 @@ def epoch_trace(history: History, lang: str) -> list[dict[str, Any]]:
         return []
     starts = np.arange(1, steps)[
         np.diff((np.arange(steps) * c.batch_size) // history.data.n) > 0] + 0.5
+    if not len(starts):  # a few steps of a batch over half the points: still the first epoch
+        return []
     every = int(np.ceil(len(starts) / EPOCH_LINES))
     starts = starts[every - 1:: every]
     name = tr("epoch", lang) if every == 1 else tr("epoch_every", lang, k=every)

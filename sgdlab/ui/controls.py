@@ -14,7 +14,7 @@ from typing import Any
 
 import streamlit as st
 
-from sgdlab import i18n
+from sgdlab import i18n, urlstate
 from sgdlab.config import (
     DataConfig,
     Spec,
@@ -38,7 +38,8 @@ TEXT: i18n.Text = {
     "bad": ("This setting can't be used: {msg}", "这个设置无法使用：{msg}"),
     "clamped": ("{label}: {typed} is outside {lo} to {hi}, so it is {fixed} now.",
                 "{label}：{typed} 超出了 {lo} 到 {hi} 的范围，已改为 {fixed}。"),
-    "x_range": ("'x to' must be greater than 'x from'.", "“x 终点”必须大于“x 起点”。"),
+    "x_range": ("'x to' must be clearly greater than 'x from' (by a thousandth of their size "
+                "at least).", "“x 终点”必须明显大于“x 起点”（至少大出它们大小的千分之一）。"),
     "accumulation_help": ("Offered: the divisors of the batch size up to 64.",
                           "这里列出批次大小不超过 64 的因数。"),
     "batch_lowered": ("Batch size lowered from {old} to {new}: these data have only {new} "
@@ -288,6 +289,9 @@ def training_ui(lang: str, batch_size: int) -> dict[str, Any]:
             if name == "accumulation":
                 divisors = tuple(d for d in range(1, min(batch_size, 64) + 1)
                                  if batch_size % d == 0)
+                asked = st.session_state.get(name)
+                if isinstance(asked, int) and asked > 64 and batch_size % asked == 0:
+                    divisors += (asked,)  # a link's (urlstate held it to its work cap)
                 values[name] = _accumulation_ui(lang, divisors)
                 continue
             values[name] = field_ui(TrainConfig, name, lang)
@@ -340,7 +344,8 @@ def controls_ui(lang: str, data: Data | None = None,
     try:
         data_config = None
         if data is None:
-            if not values["x_max"] > values["x_min"]:
+            # The rule a link's x range is held to: narrower, and float32 x is constant.
+            if not urlstate.wide_enough(values["x_min"], values["x_max"]):
                 raise ValueError(tr("x_range", lang))
             data_config = DataConfig(seed=main["seed"], **values)
         train_config = TrainConfig(lr=main["lr"], batch_size=main["batch_size"],

@@ -357,7 +357,8 @@ def noise_ui(run: Run) -> None:
         st.session_state["lab_step_follows"] = main
         st.session_state["lab_step"] = int(main)
     st.session_state["lab_step"] = min(max(int(st.session_state.get("lab_step", 4)), 1), shown)
-    step = int(st.slider(tr("noise_step", lang), 1, shown, key="lab_step"))
+    # A one-step run has no other step to look at, and a slider from 1 to 1 raises.
+    step = int(st.slider(tr("noise_step", lang), 1, shown, key="lab_step")) if shown > 1 else 1
     if main is not None:
         classroom.tab_shows_step(int(main))
         st.caption(tr("noise_follows", lang, step=main))
